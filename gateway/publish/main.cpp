@@ -1,0 +1,506 @@
+// sse-publish: the producer side of GATEWAY.md section 4 as a command-line tool. Publishes one
+// result, a stream of JSON lines, or (--demo) synthetic results for a seeded demo user.
+#include "common/redis/publish_script.hpp"
+#include "common/redis/sync_client.hpp"
+#include "common/redis/url.hpp"
+#include "gateway/publish/demo.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using namespace ssegw;
+
+constexpr std::string_view default_redis = "redis://127.0.0.1:6379/0";
+
+constexpr std::string_view help_text = R"(usage: sse-publish [options] RESULT_JSON     publish one result
+       sse-publish [options] < results.jsonl  publish one result per line
+       sse-publish --demo [options]           seed a demo user, publish synthetic results
+       sse-publish --print-script             print the publish Lua script
+
+Publishes analysis results the way sse-gateway reads them (GATEWAY.md section 4): one Lua
+script XADDs to the device and user replay logs and PUBLISHes to both channels, atomically.
+Prints "<device-log-id> <user-log-id>" per published result. The result's bytes are
+published as given (surrounding whitespace trimmed; a multi-line document is compacted).
+
+  --redis URL      redis://[:password@]host:port[/db]   (env SSE_GATEWAY_REDIS)
+                   default redis://127.0.0.1:6379/0
+  --user ID        user whose stream gets the results; required (demo: demo-user)
+  --device ID      device of the results; default: each result's "deviceId"
+  --maxlen N       approximate length each replay log is trimmed to (default 1000)
+  --demo           seed apikey:<sha256(key)> and user:<user>:devices, print
+                   key=, user=, devices= lines, then publish until SIGINT/SIGTERM
+  --devices N      demo: number of devices, named <user>-cam-<i> (default 3)
+  --rate R         demo: results per second, round-robin over devices (default 2)
+  --count N        demo: exit 0 after N results
+  --key K          demo: use this API key instead of a random sk_demo_ one
+  --verbose        demo: log "<device> <device-log-id> <user-log-id>" on stderr per result
+  --print-script   print the Lua script, for producers in other languages
+  -h, --help       this help
+
+Exit status: 0 ok; 1 Redis error or a malformed input line (reported on stderr and
+skipped); 2 bad flag or value.
+)";
+
+struct options {
+    std::string redis_url;
+    redis::endpoint redis;
+    std::optional<std::string> user, device, key;
+    std::optional<unsigned> devices;
+    std::optional<std::uint64_t> count;
+    std::optional<double> rate;
+    unsigned maxlen = 1000;
+    bool demo = false, verbose = false, print_script = false, help = false;
+    std::vector<std::string> positional;
+};
+
+template <class T>
+std::optional<T> parse_number(std::string_view s) {
+    T v{};
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
+template <class T>
+bool parse_int(std::string_view flag, std::string_view value, T min, T max, T& out, std::string& error) {
+    auto v = parse_number<T>(value);
+    if (!v || *v < min || *v > max) {
+        error = std::string(flag) + " wants an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+                "], got '" + std::string(value) + "'";
+        return false;
+    }
+    out = *v;
+    return true;
+}
+
+bool printable_token(std::string_view s) {
+    for (unsigned char c : s)
+        if (c <= 0x20 || c >= 0x7f)
+            return false;
+    return !s.empty();
+}
+
+bool parse_args(int argc, char** argv, options& opt, std::string& error) {
+    bool flags_done = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (flags_done || arg.size() < 2 || arg[0] != '-') {
+            opt.positional.emplace_back(arg);
+            continue;
+        }
+        if (arg == "--") {
+            flags_done = true;
+            continue;
+        }
+        std::string_view name = arg;
+        std::optional<std::string_view> inline_value;
+        if (auto eq = arg.find('='); eq != std::string_view::npos && arg.substr(0, 2) == "--") {
+            name = arg.substr(0, eq);
+            inline_value = arg.substr(eq + 1);
+        }
+        auto const is_switch = [&](std::string_view n) {
+            if (name != n)
+                return false;
+            if (inline_value)
+                error = std::string(n) + " takes no value";
+            return true;
+        };
+        if (is_switch("-h") || is_switch("--help"))
+            opt.help = true;
+        else if (is_switch("--demo"))
+            opt.demo = true;
+        else if (is_switch("--verbose"))
+            opt.verbose = true;
+        else if (is_switch("--print-script"))
+            opt.print_script = true;
+        else {
+            static constexpr std::string_view with_value[] = {"--redis", "--user",  "--device", "--maxlen",
+                                                             "--devices", "--count", "--rate", "--key"};
+            bool known = false;
+            for (auto f : with_value)
+                known = known || name == f;
+            if (!known) {
+                error = "unknown flag " + std::string(name);
+                return false;
+            }
+            std::string_view value;
+            if (inline_value)
+                value = *inline_value;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else {
+                error = std::string(name) + " needs a value";
+                return false;
+            }
+            if (name == "--redis")
+                opt.redis_url = value;
+            else if (name == "--user" || name == "--device") {
+                if (value.empty()) {
+                    error = std::string(name) + " must not be empty";
+                    return false;
+                }
+                (name == "--user" ? opt.user : opt.device) = std::string(value);
+            } else if (name == "--key") {
+                if (!printable_token(value) || value.size() > 512) {
+                    error = "--key must be 1-512 printable ASCII characters without spaces";
+                    return false;
+                }
+                opt.key = std::string(value);
+            } else if (name == "--maxlen") {
+                if (!parse_int<unsigned>(name, value, 1, 1'000'000'000, opt.maxlen, error))
+                    return false;
+            } else if (name == "--devices") {
+                unsigned n = 0;
+                if (!parse_int<unsigned>(name, value, 1, 10'000, n, error))
+                    return false;
+                opt.devices = n;
+            } else if (name == "--count") {
+                std::uint64_t n = 0;
+                if (!parse_int<std::uint64_t>(name, value, 1, std::numeric_limits<std::int64_t>::max(), n, error))
+                    return false;
+                opt.count = n;
+            } else if (name == "--rate") {
+                auto r = parse_number<double>(value);
+                if (!r || !std::isfinite(*r) || *r < 0.001 || *r > 1'000'000) {
+                    error = "--rate wants results per second in [0.001, 1000000], got '" + std::string(value) + "'";
+                    return false;
+                }
+                opt.rate = *r;
+            }
+        }
+        if (!error.empty())
+            return false;
+    }
+    if (opt.help || opt.print_script)
+        return true;
+
+    std::string source = "--redis";
+    if (opt.redis_url.empty()) {
+        char const* env = std::getenv("SSE_GATEWAY_REDIS");
+        opt.redis_url = env && *env ? env : default_redis;
+        source = env && *env ? "SSE_GATEWAY_REDIS" : "default";
+    }
+    if (auto ep = redis::parse_url(opt.redis_url, error))
+        opt.redis = *ep;
+    else {
+        error = source + ": " + error;
+        return false;
+    }
+
+    if (opt.demo) {
+        if (!opt.positional.empty()) {
+            error = "--demo takes no result argument";
+            return false;
+        }
+        if (opt.device) {
+            error = "--device does not go with --demo (use --devices N)";
+            return false;
+        }
+        return true;
+    }
+    for (auto [flag, set] : {std::pair{"--devices", opt.devices.has_value()}, {"--count", opt.count.has_value()},
+                             {"--rate", opt.rate.has_value()}, {"--key", opt.key.has_value()},
+                             {"--verbose", opt.verbose}}) {
+        if (set) {
+            error = std::string(flag) + " only goes with --demo";
+            return false;
+        }
+    }
+    if (opt.positional.size() > 1) {
+        error = "one result argument at most (got " + std::to_string(opt.positional.size()) +
+                "); pipe many as JSON lines on stdin";
+        return false;
+    }
+    if (!opt.user) {
+        error = "--user is required";
+        return false;
+    }
+    return true;
+}
+
+bool json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Drops whitespace outside strings. Only for multi-line documents: a raw CR or LF in `data`
+// would split the SSE data line. Numbers and key order stay exactly as written.
+std::string compact(std::string_view json) {
+    std::string out;
+    out.reserve(json.size());
+    bool in_string = false, escaped = false;
+    for (char c : json) {
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (json_space(c)) {
+            continue;
+        } else if (c == '"') {
+            in_string = true;
+        }
+        out += c;
+    }
+    return out;
+}
+
+struct prepared_result {
+    std::string device;
+    std::string data;
+};
+
+// Validates one result and settles its device; returns nullopt with the reason in `error`.
+std::optional<prepared_result> prepare(std::string_view text, std::optional<std::string> const& device_flag,
+                                       std::string& error) {
+    while (!text.empty() && json_space(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && json_space(text.back()))
+        text.remove_suffix(1);
+    auto const j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+        error = "not valid JSON";
+        return std::nullopt;
+    }
+    if (!j.is_object()) {
+        error = "not a JSON object";
+        return std::nullopt;
+    }
+    prepared_result r;
+    if (auto it = j.find("deviceId"); it != j.end()) {
+        if (!it->is_string() || it->get_ref<std::string const&>().empty()) {
+            error = "\"deviceId\" must be a non-empty string";
+            return std::nullopt;
+        }
+        r.device = it->get<std::string>();
+        if (device_flag && *device_flag != r.device) {
+            error = "\"deviceId\" is '" + r.device + "' but --device is '" + *device_flag + "'";
+            return std::nullopt;
+        }
+    } else if (device_flag) {
+        r.device = *device_flag;
+    } else {
+        error = "no \"deviceId\" in the result and no --device";
+        return std::nullopt;
+    }
+    bool const multi_line = text.find_first_of("\r\n") != std::string_view::npos;
+    r.data = multi_line ? compact(text) : std::string(text);
+    return r;
+}
+
+void print_ids(redisReply const* r) {
+    std::cout << std::string_view(r->element[0]->str, r->element[0]->len) << ' '
+              << std::string_view(r->element[1]->str, r->element[1]->len) << '\n';
+}
+
+bool is_ids_reply(redisReply const* r) {
+    return r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
+           r->element[1]->type == REDIS_REPLY_STRING;
+}
+
+// Publishes JSON lines from stdin. Whatever one read() returns goes out as one pipeline, so a
+// bulk load is fast and an interactive producer's line is published at once.
+class line_publisher {
+public:
+    line_publisher(redis::sync_client& redis, options const& opt) : redis_(redis), opt_(opt) {
+        // Loaded up front so the pipeline can EVALSHA; NOSCRIPT later (SCRIPT FLUSH) falls back.
+        auto r = redis_.command({"SCRIPT", "LOAD", redis::publish_script_source()});
+        sha_.assign(r->str, r->len);
+    }
+
+    /// Returns the exit code.
+    int run() {
+        std::string partial;
+        bool overlong = false;
+        char buf[1 << 16];
+        for (;;) {
+            ssize_t const n = ::read(STDIN_FILENO, buf, sizeof buf);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                std::cerr << "sse-publish: reading stdin: " << std::strerror(errno) << '\n';
+                return 1;
+            }
+            if (n == 0)
+                break;
+            std::string_view chunk(buf, static_cast<std::size_t>(n));
+            for (auto nl = chunk.find('\n'); nl != std::string_view::npos; nl = chunk.find('\n')) {
+                if (overlong)
+                    report(++line_, "longer than 16 MiB");
+                else if (partial.empty())
+                    take(++line_, chunk.substr(0, nl));
+                else {
+                    partial.append(chunk.substr(0, nl));
+                    take(++line_, partial);
+                    partial.clear();
+                }
+                overlong = false;
+                chunk.remove_prefix(nl + 1);
+            }
+            if (!overlong) {
+                partial.append(chunk);
+                if (partial.size() > max_line) {
+                    overlong = true;
+                    partial.clear();
+                    partial.shrink_to_fit();
+                }
+            }
+            flush();
+        }
+        if (overlong)
+            report(++line_, "longer than 16 MiB");
+        else if (!partial.empty())
+            take(++line_, partial);  // a last line without its newline
+        flush();
+        return bad_ ? 1 : 0;
+    }
+
+private:
+    static constexpr std::size_t max_line = 16u << 20;
+    static constexpr std::size_t max_batch = 512;
+
+    struct pending {
+        std::size_t line;
+        prepared_result result;
+    };
+
+    void report(std::size_t line, std::string_view why) {
+        std::cerr << "sse-publish: line " << line << ": " << why << ", skipped\n";
+        bad_ = true;
+    }
+
+    void take(std::size_t line, std::string_view text) {
+        if (text.find_first_not_of(" \t\r") == std::string_view::npos)
+            return;  // blank lines separate nothing in JSON lines; not an error
+        std::string error;
+        auto r = prepare(text, opt_.device, error);
+        if (!r)
+            return report(line, error);
+        batch_.push_back({line, std::move(*r)});
+        if (batch_.size() >= max_batch)
+            flush();
+    }
+
+    // All replies are read before any fallback: publish_result must not run mid-pipeline.
+    void flush() {
+        if (batch_.empty())
+            return;
+        for (auto const& p : batch_)
+            redis_.append({"EVALSHA", sha_, "2", "analysis:device:" + p.result.device + ":log",
+                           "analysis:user:" + *opt_.user + ":log", "analysis:device:" + p.result.device,
+                           "analysis:user:" + *opt_.user, p.result.data, std::to_string(opt_.maxlen),
+                           "analysis_result"});
+        std::vector<redis::reply_ptr> replies;
+        replies.reserve(batch_.size());
+        for (std::size_t i = 0; i < batch_.size(); ++i)
+            replies.push_back(redis_.get_reply());
+        for (std::size_t i = 0; i < batch_.size(); ++i) {
+            redisReply const* r = replies[i].get();
+            std::string_view const err = r->type == REDIS_REPLY_ERROR ? std::string_view(r->str, r->len) : "";
+            if (err.substr(0, 8) == "NOSCRIPT") {
+                auto const& p = batch_[i].result;
+                try {
+                    auto ids = redis::publish_result(redis_, p.device, *opt_.user, p.data, opt_.maxlen);
+                    std::cout << ids.device_id << ' ' << ids.user_id << '\n';
+                } catch (redis::sync_error const& e) {
+                    report(batch_[i].line, e.what());
+                }
+            } else if (!err.empty()) {
+                report(batch_[i].line, "redis: " + std::string(err));
+            } else if (!is_ids_reply(r)) {
+                report(batch_[i].line, "unexpected reply from the publish script");
+            } else {
+                print_ids(r);
+            }
+        }
+        batch_.clear();
+        std::cout.flush();
+    }
+
+    redis::sync_client& redis_;
+    options const& opt_;
+    std::string sha_;
+    std::vector<pending> batch_;
+    std::size_t line_ = 0;
+    bool bad_ = false;
+};
+
+int run(options const& opt) {
+    if (opt.demo) {
+        publish::demo_options d;
+        d.redis = opt.redis;
+        d.user = opt.user.value_or("demo-user");
+        d.key = opt.key.value_or("");
+        d.devices = opt.devices.value_or(3);
+        d.count = opt.count.value_or(0);
+        d.rate = opt.rate.value_or(2.0);
+        d.maxlen = opt.maxlen;
+        d.verbose = opt.verbose;
+        return publish::run_demo(d);
+    }
+
+    if (!opt.positional.empty()) {
+        std::string error;
+        auto r = prepare(opt.positional.front(), opt.device, error);
+        if (!r) {
+            std::cerr << "sse-publish: the result argument: " << error << '\n';
+            return 2;
+        }
+        redis::sync_client redis(opt.redis);
+        auto ids = redis::publish_result(redis, r->device, *opt.user, r->data, opt.maxlen);
+        std::cout << ids.device_id << ' ' << ids.user_id << std::endl;
+        return 0;
+    }
+
+    if (::isatty(STDIN_FILENO))
+        std::cerr << "sse-publish: reading JSON lines from stdin (Ctrl-D ends; --help for usage)\n";
+    redis::sync_client redis(opt.redis);
+    return line_publisher(redis, opt).run();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // hiredis writes with write(): a Redis that went away must be an error reply, not SIGPIPE.
+    ::signal(SIGPIPE, SIG_IGN);
+
+    options opt;
+    std::string error;
+    if (!parse_args(argc, argv, opt, error)) {
+        std::cerr << "sse-publish: " << error << " (see --help)\n";
+        return 2;
+    }
+    if (opt.help) {
+        std::cout << help_text;
+        return 0;
+    }
+    if (opt.print_script) {
+        std::cout << redis::publish_script_source();
+        return 0;
+    }
+    try {
+        int const rc = run(opt);
+        std::cout.flush();
+        return std::cout ? rc : 1;
+    } catch (std::exception const& e) {
+        std::cerr << "sse-publish: " << e.what() << '\n';
+        return 1;
+    }
+}

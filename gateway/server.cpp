@@ -1,0 +1,181 @@
+#include "gateway/server.hpp"
+
+#include "common/log.hpp"
+#include "gateway/http_session.hpp"
+
+namespace ssegw::gateway {
+namespace {
+
+constexpr auto drain_grace = std::chrono::seconds(6);  // then force-close; exit stays under 10 s
+
+} // namespace
+
+server::server(config cfg)
+    : cfg_(std::move(cfg)), acceptor_(control_), signals_(control_, SIGINT, SIGTERM),
+      accept_backoff_(control_), drain_timer_(control_) {
+    for (unsigned i = 0; i < cfg_.threads; ++i) workers_.push_back(std::make_unique<worker>(i, *this));
+    redis_ = std::make_shared<redis::client>(control_.get_executor(), cfg_.redis, "commands");
+    dispatcher_ = std::make_unique<dispatcher>(workers_, metrics_, cfg_.redis, control_.get_executor());
+    leases_ = std::make_unique<lease_keeper>(
+        *redis_, control_.get_executor(), cfg_.instance_id,
+        std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.lease_ttl));
+    opener_ = std::make_unique<stream_opener>(*redis_, *leases_, cfg_.max_conns_per_user);
+}
+
+server::~server() { stop_all(); }
+
+int server::run() {
+    error_code ec;
+    tcp::endpoint ep(net::ip::make_address(cfg_.listen_host), cfg_.listen_port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+        log::error("cannot listen", {{"address", cfg_.listen_host + ":" + std::to_string(cfg_.listen_port)},
+                                     {"error", ec.message()}});
+        return 1;
+    }
+    auto local = acceptor_.local_endpoint();
+    std::string address = local.address().is_v6() ? "[" + local.address().to_string() + "]" : local.address().to_string();
+    address += ":" + std::to_string(local.port());
+
+    for (auto& w : workers_) w->start();
+    redis_->start();
+    dispatcher_->subscriber().start();
+    leases_->start();
+    signals_.async_wait([this](error_code e, int sig) {
+        if (e) return;
+        log::info("signal received, draining", {{"signal", sig}});
+        drain();
+    });
+    do_accept();
+    log::info("listening", {{"address", address},
+                            {"threads", cfg_.threads},
+                            {"redis", cfg_.redis.host + ":" + std::to_string(cfg_.redis.port)}});
+    control_.run();
+    stop_all();
+    log::info("stopped");
+    return 0;
+}
+
+void server::do_accept() {
+    auto& w = *workers_[next_worker_++ % workers_.size()];
+    // The socket belongs to the worker's io_context from birth: it never moves threads.
+    acceptor_.async_accept(w.ioc(), [this](error_code ec, tcp::socket s) { on_accept(ec, std::move(s)); });
+}
+
+void server::on_accept(error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+        // Out of descriptors or a transient error: never stop accepting for good.
+        log::warn("accept failed", {{"error", ec.message()}});
+        accept_backoff_.expires_after(std::chrono::milliseconds(50));
+        accept_backoff_.async_wait([this](error_code e) {
+            if (!e) do_accept();
+        });
+        return;
+    }
+    if (open_connections_.load(std::memory_order_relaxed) >= cfg_.max_connections) {
+        error_code ignored;
+        socket.close(ignored);  // over --max-connections: refuse before spending anything on it
+        return do_accept();
+    }
+    open_connections_.fetch_add(1, std::memory_order_relaxed);
+    connection_slot slot(open_connections_);
+    auto* w = workers_[(next_worker_ - 1) % workers_.size()].get();
+    net::post(w->ioc(), [w, s = std::move(socket), slot = std::move(slot)]() mutable {
+        std::make_shared<http_session>(std::move(s), *w, std::move(slot))->run();
+    });
+    do_accept();
+}
+
+void server::release_lease(std::string user_id, std::string member) {
+    net::post(control_, [this, u = std::move(user_id), m = std::move(member)] { leases_->release(u, m); });
+}
+
+void server::channel_changed(unsigned w, std::string channel, bool joined) {
+    net::post(control_, [this, w, c = std::move(channel), joined] { dispatcher_->channel_changed(w, c, joined); });
+}
+
+void server::open_stream(open_request req, net::any_io_executor reply_to, std::function<void(open_result)> done) {
+    net::post(control_, [this, req = std::move(req), reply_to, done = std::move(done)]() mutable {
+        if (draining()) {
+            return net::post(reply_to, [done = std::move(done)] {
+                done(api_error{error_kind::unavailable, "this instance is shutting down"});
+            });
+        }
+        opener_->open(std::move(req), [reply_to, done = std::move(done)](open_result r) mutable {
+            net::post(reply_to, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+        });
+    });
+}
+
+bool server::ready(std::string& why) const {
+    if (draining()) why = "draining";
+    else if (!redis_->up()) why = "redis commands connection down";
+    else if (!dispatcher_->subscriber().ready()) why = "redis subscriptions not in place";
+    else return true;
+    return false;
+}
+
+void server::readiness(net::any_io_executor reply_to, std::function<void(bool, std::string)> done) {
+    net::post(control_, [this, reply_to, done = std::move(done)]() mutable {
+        std::string why;
+        bool ok = ready(why);
+        net::post(reply_to, [done = std::move(done), ok, why = std::move(why)] { done(ok, why); });
+    });
+}
+
+void server::metrics_text(net::any_io_executor reply_to, std::function<void(std::string)> done) {
+    net::post(control_, [this, reply_to, done = std::move(done)]() mutable {
+        metrics::redis_state rs;
+        std::string why;
+        rs.connected = ready(why) || why == "draining";
+        rs.reconnects = redis_->reconnects() + dispatcher_->subscriber().reconnects();
+        rs.subscriptions = dispatcher_->subscriber().subscriptions();
+        net::post(reply_to, [done = std::move(done), text = metrics_.render(rs)]() mutable { done(std::move(text)); });
+    });
+}
+
+void server::drain() {
+    if (draining_.exchange(true)) return;
+    drain_started_ = std::chrono::steady_clock::now();
+    error_code ignored;
+    acceptor_.close(ignored);
+    accept_backoff_.cancel();
+    for (auto& w : workers_) net::post(w->ioc(), [w = w.get()] { w->drain(); });
+    finish_drain();
+}
+
+void server::finish_drain() {
+    bool empty = open_connections_.load(std::memory_order_relaxed) == 0;
+    if (!empty && std::chrono::steady_clock::now() - drain_started_ < drain_grace) {
+        drain_timer_.expires_after(std::chrono::milliseconds(20));
+        drain_timer_.async_wait([this](error_code ec) {
+            if (!ec) finish_drain();
+        });
+        return;
+    }
+    // Free this instance's slots now rather than after the lease ttl.
+    drain_timer_.expires_after(std::chrono::seconds(2));
+    drain_timer_.async_wait([this](error_code ec) {
+        if (!ec) control_.stop();
+    });
+    leases_->release_all([this] {
+        drain_timer_.cancel();
+        control_.stop();
+    });
+}
+
+void server::stop_all() {
+    if (stopped_) return;
+    stopped_ = true;
+    for (auto& w : workers_) w->stop();  // streams still open after the grace period are cut here
+    workers_.clear();
+    leases_->stop();
+    dispatcher_->subscriber().stop();
+    redis_->stop();
+}
+
+} // namespace ssegw::gateway

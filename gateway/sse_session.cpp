@@ -1,0 +1,171 @@
+#include "gateway/sse_session.hpp"
+
+#include "common/log.hpp"
+#include "gateway/server.hpp"
+#include "gateway/worker.hpp"
+
+#include <random>
+
+namespace ssegw::gateway {
+namespace {
+
+constexpr std::size_t max_batch = 64;  // frames gathered into one writev
+
+} // namespace
+
+sse_session::sse_session(tcp::socket socket, worker& w, stream_grant grant, bool chunked, std::string head,
+                         connection_slot slot)
+    : socket_(std::move(socket)),
+      worker_(w),
+      grant_(std::move(grant)),
+      slot_(std::move(slot)),
+      chunked_(chunked) {
+    opened_ = last_event_ = last_sent_ = clock::now();
+    queue_.push_back(sse::frame::verbatim(std::move(head)));
+    queued_bytes_ = queue_.back()->body().size();
+}
+
+sse_session::~sse_session() {
+    if (joined_) worker_.hub().leave(this);
+    auto& m = worker_.srv().stats();
+    m.connections[static_cast<std::size_t>(grant_.kind)].fetch_sub(1, std::memory_order_relaxed);
+    if (!grant_.lease_member.empty()) worker_.srv().release_lease(grant_.user_id, grant_.lease_member);
+    log::info("stream closed",
+              {{"user", grant_.user_id},
+               {"stream", grant_.kind == stream_kind::device ? "device" : "all"},
+               {"channel", grant_.channel},
+               {"duration_s", std::chrono::duration<double>(clock::now() - opened_).count()},
+               {"events", events_sent_},
+               {"reason", name_of(end_reason_)}});
+}
+
+void sse_session::start() {
+    auto& m = worker_.srv().stats();
+    m.connections[static_cast<std::size_t>(grant_.kind)].fetch_add(1, std::memory_order_relaxed);
+    m.opened.fetch_add(1, std::memory_order_relaxed);
+    error_code ec;
+    socket_.non_blocking(true, ec);
+    socket_.set_option(tcp::no_delay(true), ec);
+    worker_.hub().join(this);
+    joined_ = true;
+    enqueue(worker_.retry_frame());
+    log::info("stream opened", {{"user", grant_.user_id},
+                                {"stream", grant_.kind == stream_kind::device ? "device" : "all"},
+                                {"channel", grant_.channel}});
+    do_wait_readable();
+}
+
+bool sse_session::enqueue_event(sse::frame_ptr const& f) {
+    if (ending_) return false;
+    if (!enqueue(f)) return false;
+    last_event_ = last_sent_;
+    ++events_sent_;
+    return true;
+}
+
+bool sse_session::enqueue(sse::frame_ptr const& f) {
+    if (closed_) return false;
+    auto n = f->buffer(chunked_).size();
+    // The bound: a client that cannot keep up is cut instead of growing memory without limit.
+    if (queued_bytes_ + n > worker_.cfg().max_queued_bytes) {
+        close(disconnect_reason::slow);
+        return false;
+    }
+    queue_.push_back(f);
+    queued_bytes_ += n;
+    last_sent_ = clock::now();
+    if (!writing_) do_write();
+    return true;
+}
+
+void sse_session::do_write() {
+    bufs_.clear();
+    std::size_t end = std::min(queue_.size(), head_ + max_batch);
+    for (std::size_t i = head_; i < end; ++i) bufs_.push_back(queue_[i]->buffer(chunked_));
+    in_flight_ = end - head_;
+    writing_ = true;
+    write_started_ = clock::now();
+    net::async_write(socket_, bufs_, beast::bind_front_handler(&sse_session::on_write, shared_from_this()));
+}
+
+void sse_session::on_write(error_code ec, std::size_t n) {
+    writing_ = false;
+    if (ec || closed_) return close(disconnect_reason::client);
+    for (std::size_t i = 0; i < in_flight_; ++i) queue_[head_ + i].reset();
+    head_ += in_flight_;
+    in_flight_ = 0;
+    queued_bytes_ -= n;
+    if (head_ == queue_.size()) {
+        queue_.clear();
+        head_ = 0;
+    } else if (head_ >= max_batch) {
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+    }
+    if (head_ < queue_.size()) return do_write();
+    if (ending_) {
+        error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees a clean EOF
+        close(end_reason_);
+    }
+}
+
+void sse_session::do_wait_readable() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       beast::bind_front_handler(&sse_session::on_readable, shared_from_this()));
+}
+
+void sse_session::on_readable(error_code ec) {
+    if (closed_) return;
+    if (ec) return close(disconnect_reason::client);
+    // A stream client has nothing more to say: read and discard until EOF tells us it left.
+    char scratch[512];
+    for (;;) {
+        std::size_t n = socket_.read_some(net::buffer(scratch), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) break;
+        if (ec || n == 0) return close(disconnect_reason::client);
+    }
+    do_wait_readable();
+}
+
+void sse_session::tick(clock::time_point now) {
+    if (closed_) return;
+    auto const& c = worker_.cfg();
+    if (writing_ && now - write_started_ > c.write_timeout) return close(disconnect_reason::slow);
+    if (ending_) return;
+    if (now - last_event_ >= c.idle_timeout) return end(disconnect_reason::idle);
+    if (now - last_sent_ >= c.keepalive_interval) enqueue(worker_.keepalive_frame());
+}
+
+void sse_session::revoke() { end(disconnect_reason::revoked, worker_.revoked_frame()); }
+
+void sse_session::drain(unsigned retry_ms) {
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    // Up to +100% jitter: a drained fleet of clients comes back over a window, not at once.
+    std::uniform_int_distribution<unsigned> dist(retry_ms, retry_ms * 2 + 1);
+    end(disconnect_reason::shutdown, sse::frame::retry(dist(rng)));
+}
+
+void sse_session::end(disconnect_reason why, sse::frame_ptr last) {
+    if (ending_ || closed_) return;
+    end_reason_ = why;
+    if (last) enqueue(last);
+    if (chunked_) enqueue(worker_.last_chunk_frame());
+    ending_ = true;
+    if (!writing_ && !closed_) {
+        error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        close(why);
+    }
+}
+
+void sse_session::close(disconnect_reason why) {
+    if (closed_) return;
+    closed_ = true;
+    if (!ending_) end_reason_ = why;
+    worker_.srv().stats().disconnect(end_reason_);
+    error_code ignored;
+    socket_.close(ignored);  // pending operations finish with operation_aborted and drop their refs
+}
+
+} // namespace ssegw::gateway

@@ -1,0 +1,79 @@
+// The stream phase of one client connection: response header and `retry:`, then shared frames
+// from its channel through a byte-bounded queue with one batched write in flight, keepalives,
+// idle timeout, and a clean end. Lives on one worker thread; the worker's hub holds a raw
+// pointer to it from start() to the destructor.
+#pragma once
+
+#include "common/net.hpp"
+#include "common/sse/frame.hpp"
+#include "gateway/connection_slot.hpp"
+#include "gateway/stream_grant.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ssegw::gateway {
+
+class server;
+class worker;
+
+class sse_session : public std::enable_shared_from_this<sse_session> {
+public:
+    using clock = std::chrono::steady_clock;
+
+    /// `head` is the serialized response header; `chunked` picks the frame view for HTTP/1.1.
+    sse_session(tcp::socket socket, worker& w, stream_grant grant, bool chunked, std::string head,
+                connection_slot slot);
+    ~sse_session();
+    sse_session(sse_session const&) = delete;
+    sse_session& operator=(sse_session const&) = delete;
+
+    void start();
+
+    /// Queues an event; false when the stream is ending or was cut for holding too much.
+    bool enqueue_event(sse::frame_ptr const& f);
+    /// Keepalive, idle and write-stall checks; the worker calls it periodically.
+    void tick(clock::time_point now);
+    void revoke();
+    /// Drain: a jittered `retry:` so clients spread their reconnects, then a clean end.
+    void drain(unsigned retry_ms);
+
+    std::string const& channel() const noexcept { return grant_.channel; }
+    std::string const& key_hash() const noexcept { return grant_.key_hash; }
+
+private:
+    friend class channel_hub;
+    bool enqueue(sse::frame_ptr const& f);
+    void do_write();
+    void on_write(error_code ec, std::size_t n);
+    void do_wait_readable();
+    void on_readable(error_code ec);
+    void end(disconnect_reason why, sse::frame_ptr last = nullptr);
+    void close(disconnect_reason why);
+
+    tcp::socket socket_;
+    worker& worker_;
+    stream_grant grant_;
+    connection_slot slot_;
+    bool chunked_;
+    bool joined_ = false;
+    bool writing_ = false;
+    bool ending_ = false;
+    bool closed_ = false;
+    disconnect_reason end_reason_ = disconnect_reason::client;
+    std::size_t hub_slot_ = 0;
+    // Queue of shared frames: a vector with a moving head (a deque allocates ~600 bytes up front).
+    std::vector<sse::frame_ptr> queue_;
+    std::size_t head_ = 0;
+    std::size_t in_flight_ = 0;
+    std::size_t queued_bytes_ = 0;
+    std::vector<net::const_buffer> bufs_;
+    clock::time_point opened_, last_event_, last_sent_, write_started_;
+    std::uint64_t events_sent_ = 0;
+};
+
+using session_ptr = std::shared_ptr<sse_session>;
+
+} // namespace ssegw::gateway

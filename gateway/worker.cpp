@@ -1,0 +1,90 @@
+#include "gateway/worker.hpp"
+
+#include "common/log.hpp"
+#include "gateway/api_error.hpp"
+#include "gateway/server.hpp"
+#include "gateway/sse_session.hpp"
+
+#include <algorithm>
+
+namespace ssegw::gateway {
+
+worker::worker(unsigned index, server& srv)
+    : index_(index),
+      srv_(srv),
+      hub_([this](std::string const& channel, bool joined) { srv_.channel_changed(index_, channel, joined); }),
+      tick_(ioc_) {
+    auto const& c = cfg();
+    // Fine enough that keepalive and idle deadlines are met within a quarter of their period.
+    auto period = std::min(c.keepalive_interval, c.idle_timeout) / 4;
+    period = std::clamp(period, seconds_d(0.05), seconds_d(1));
+    tick_every_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
+    retry_ = sse::frame::retry(c.retry_ms);
+    keepalive_ = sse::frame::comment("keepalive");
+    std::string revoked;
+    sse::append_event(revoked, "", "error", error_body({error_kind::unauthorized, "API key revoked"}));
+    revoked_ = sse::frame::raw(revoked);
+    last_chunk_ = sse::frame::verbatim("0\r\n\r\n");
+}
+
+worker::~worker() {
+    if (thread_.joinable()) {
+        ioc_.stop();
+        thread_.join();
+    }
+}
+
+config const& worker::cfg() const noexcept { return srv_.cfg(); }
+
+void worker::start() {
+    guard_.emplace(ioc_.get_executor());
+    do_tick();
+    thread_ = std::thread([this] {
+        for (;;) {
+            try {
+                ioc_.run();
+                return;
+            } catch (std::exception const& e) {
+                // A handler that throws must not take the other streams down with it.
+                log::error("worker handler threw", {{"worker", index_}, {"error", e.what()}});
+            }
+        }
+    });
+}
+
+void worker::join() {
+    net::post(ioc_, [this] {
+        tick_.cancel();
+        guard_.reset();
+    });
+    if (thread_.joinable()) thread_.join();
+}
+
+void worker::do_tick() {
+    tick_.expires_after(tick_every_);
+    tick_.async_wait([this](error_code ec) {
+        if (ec) return;
+        auto now = std::chrono::steady_clock::now();
+        hub_.for_each([now](sse_session& s) { s.tick(now); });
+        do_tick();
+    });
+}
+
+void worker::revoke(std::string const& key_hash) {
+    std::size_t n = 0;
+    hub_.for_each([&](sse_session& s) {
+        if (s.key_hash() == key_hash) {
+            s.revoke();
+            ++n;
+        }
+    });
+    if (n) log::info("key revoked", {{"worker", index_}, {"streams", n}});
+}
+
+void worker::drain() {
+    draining_ = true;
+    auto retry_ms = cfg().retry_ms;
+    hub_.for_each([retry_ms](sse_session& s) { s.drain(retry_ms); });
+}
+
+} // namespace ssegw::gateway
