@@ -130,8 +130,7 @@ void server::readiness(net::any_io_executor reply_to, std::function<void(bool, s
 void server::metrics_text(net::any_io_executor reply_to, std::function<void(std::string)> done) {
     net::post(control_, [this, reply_to, done = std::move(done)]() mutable {
         metrics::redis_state rs;
-        std::string why;
-        rs.connected = ready(why) || why == "draining";
+        rs.connected = redis_->up() && dispatcher_->subscriber().up();
         rs.reconnects = redis_->reconnects() + dispatcher_->subscriber().reconnects();
         rs.subscriptions = dispatcher_->subscriber().subscriptions();
         net::post(reply_to, [done = std::move(done), text = metrics_.render(rs)]() mutable { done(std::move(text)); });
