@@ -186,11 +186,8 @@ parse_result parse_config(int argc, char const* const* argv, char const* (*geten
     c.redis = *redis::parse_url(c.redis_url, err);
     auto fail = [](std::string msg) { return parse_result{std::nullopt, 2, "sse-gateway: " + msg}; };
 
-    for (auto const& f : flags())
-        if (char const* v = getenv_fn(f.env)) {
-            if (!f.apply(c, v, err)) return fail(std::string(f.env) + "=" + v + ": " + err);
-        }
-    bool cors_from_flags = false;
+    // Flags first, so a variable is read only for settings no flag gave (a flag beats it).
+    std::vector<std::pair<flag const*, std::string>> given;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") return {std::nullopt, 0, help_text()};
@@ -210,12 +207,17 @@ parse_result parse_config(int argc, char const* const* argv, char const* (*geten
             if (i + 1 >= argc) return fail("--" + name + " needs a value");
             value = argv[++i];
         }
-        if (name == "cors-origin" && !cors_from_flags) {
-            c.cors_origins.clear();  // flags replace the variable's list
-            cors_from_flags = true;
-        }
-        if (!found->apply(c, value, err)) return fail("--" + name + " " + value + ": " + err);
+        given.emplace_back(found, std::move(value));
     }
+    for (auto const& f : flags()) {
+        bool by_flag = false;
+        for (auto const& g : given) by_flag = by_flag || g.first == &f;
+        if (by_flag) continue;
+        if (char const* v = getenv_fn(f.env); v && !f.apply(c, v, err))
+            return fail(std::string(f.env) + "=" + v + ": " + err);
+    }
+    for (auto const& [f, value] : given)
+        if (!f->apply(c, value, err)) return fail(std::string("--") + f->name + " " + value + ": " + err);
     if (c.tls_cert.empty() != c.tls_key.empty()) return fail("--tls-cert and --tls-key go together");
     if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
     if (c.instance_id.empty()) c.instance_id = default_instance_id();

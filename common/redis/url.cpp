@@ -42,7 +42,7 @@ std::optional<endpoint> parse_url(std::string_view text, std::string& error) {
         path.remove_prefix(1);
         int db = -1;
         auto [ptr, ec] = std::from_chars(path.data(), path.data() + path.size(), db);
-        if (ec != std::errc{} || ptr != path.data() + path.size() || db < 0 || db > 15) {
+        if (ec != std::errc{} || ptr != path.data() + path.size() || db < 0) {
             error = "bad database number: " + std::string(path);
             return std::nullopt;
         }
