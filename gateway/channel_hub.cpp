@@ -5,17 +5,20 @@
 namespace ssegw::gateway {
 
 void channel_hub::join(sse_session* s) {
-    auto& list = channels_[s->channel()];
-    s->hub_slot_ = list.size();
-    list.push_back(s);
+    auto [it, created] = channels_.try_emplace(s->channel());
+    auto& e = it->second;
+    if (created) e.epoch = ++next_epoch_;
+    s->hub_slot_ = e.sessions.size();
+    e.sessions.push_back(s);
     ++streams_;
-    if (list.size() == 1) on_change_(s->channel(), true);
+    if (created) on_change_(s->channel(), true, e.epoch);
+    if (e.live) s->go_live();
 }
 
 void channel_hub::leave(sse_session* s) {
     auto it = channels_.find(s->channel());
     if (it == channels_.end()) return;
-    auto& list = it->second;
+    auto& list = it->second.sessions;
     auto slot = s->hub_slot_;
     if (slot >= list.size() || list[slot] != s) return;
     // Swap-remove keeps leave O(1) when thousands share a channel.
@@ -26,15 +29,23 @@ void channel_hub::leave(sse_session* s) {
     if (list.empty()) {
         std::string channel = it->first;
         channels_.erase(it);
-        on_change_(channel, false);
+        on_change_(channel, false, 0);
     }
+}
+
+void channel_hub::set_live(std::string const& channel, std::uint64_t epoch) {
+    auto it = channels_.find(channel);
+    if (it == channels_.end() || it->second.epoch != epoch || it->second.live) return;
+    it->second.live = true;
+    // go_live() may cut a stream, but a cut stream leaves only from its destructor, later.
+    for (auto* s : it->second.sessions) s->go_live();
 }
 
 std::size_t channel_hub::deliver(std::string const& channel, sse::frame_ptr const& f) {
     auto it = channels_.find(channel);
     if (it == channels_.end()) return 0;
     std::size_t n = 0;
-    for (auto* s : it->second) n += s->enqueue_event(f) ? 1 : 0;
+    for (auto* s : it->second.sessions) n += s->enqueue_event(f) ? 1 : 0;
     return n;
 }
 

@@ -1,11 +1,13 @@
 // One worker's index of its open streams by channel. Touched only by that worker's thread, so
-// it takes no locks; the control thread learns of a channel's first and last stream through
-// the callback (which the owner posts over).
+// it takes no locks. The control thread learns of a channel's first and last stream here through
+// the callback, and answers with set_live() once the channel's subscription is in place: streams
+// that joined before that wait, so none starts before it can see every later event.
 #pragma once
 
 #include "common/sse/frame.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -17,29 +19,37 @@ class sse_session;
 
 class channel_hub {
 public:
-    /// (channel, true) when a channel gets its first stream on this worker, (channel, false)
+    /// (channel, true, epoch) when a channel gets its first stream on this worker — epoch names
+    /// this hub entry, so a late set_live() for an earlier entry is ignored; (channel, false, 0)
     /// when its last one leaves.
-    using change_fn = std::function<void(std::string const& channel, bool joined)>;
+    using change_fn = std::function<void(std::string const& channel, bool joined, std::uint64_t epoch)>;
     explicit channel_hub(change_fn on_change) : on_change_(std::move(on_change)) {}
 
     void join(sse_session* s);
     void leave(sse_session* s);
+    void set_live(std::string const& channel, std::uint64_t epoch);
 
-    /// Queues the one shared frame on every stream of the channel; returns how many got it.
+    /// Queues the one shared frame on every stream of the channel; returns how many took it.
     std::size_t deliver(std::string const& channel, sse::frame_ptr const& f);
 
     /// Visits every stream. The visitor may end streams (they leave later, from their destructor).
     template <class F>
     void for_each(F&& f) {
-        for (auto& [ch, list] : channels_)
-            for (auto* s : list) f(*s);
+        for (auto& [ch, entry] : channels_)
+            for (auto* s : entry.sessions) f(*s);
     }
 
     std::size_t streams() const noexcept { return streams_; }
 
 private:
-    std::unordered_map<std::string, std::vector<sse_session*>> channels_;
+    struct entry {
+        std::vector<sse_session*> sessions;
+        std::uint64_t epoch = 0;
+        bool live = false;
+    };
+    std::unordered_map<std::string, entry> channels_;
     std::size_t streams_ = 0;
+    std::uint64_t next_epoch_ = 0;
     change_fn on_change_;
 };
 

@@ -17,39 +17,104 @@ bool is_sha256_hex(std::string_view s) {
     return true;
 }
 
+std::string log_key(std::string const& channel) { return channel + ":log"; }
+
 } // namespace
 
 dispatcher::dispatcher(std::vector<std::unique_ptr<worker>>& workers, metrics& m, redis::endpoint const& ep,
-                       net::any_io_executor control)
-    : workers_(workers), metrics_(m) {
+                       redis::client& commands, net::any_io_executor control)
+    : workers_(workers), metrics_(m), logs_(commands) {
     sub_ = std::make_unique<redis::subscriber>(
         std::move(control), ep, std::vector<std::string>{revoked_channel},
         [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); });
+    sub_->on_subscribed([this](std::string const& channel) { on_subscribed(channel); });
+    sub_->on_down([this] { on_lost(); });
 }
 
-void dispatcher::channel_changed(unsigned w, std::string const& channel, bool joined) {
-    auto& readers = readers_[channel];
-    readers.resize(workers_.size());
-    if (readers[w] == joined) return;
-    readers[w] = joined;
-    if (joined) sub_->add_ref(channel);
-    else sub_->release(channel);
-    bool any = false;
-    for (bool r : readers) any = any || r;
-    if (!any) readers_.erase(channel);
+void dispatcher::channel_changed(unsigned w, std::string const& channel, bool joined, std::uint64_t epoch) {
+    auto& st = channels_[channel];
+    st.epochs.resize(workers_.size());
+    bool had = st.epochs[w] != 0;
+    st.epochs[w] = joined ? epoch : 0;
+    if (joined && !had) sub_->add_ref(channel);
+    if (!joined && had) sub_->release(channel);
+    if (joined && st.live) {
+        auto* wk = workers_[w].get();
+        net::post(wk->ioc(), [wk, channel, epoch] { wk->hub().set_live(channel, epoch); });
+    }
+    for (auto e : st.epochs)
+        if (e) return;
+    channels_.erase(channel);  // no readers left anywhere
+}
+
+void dispatcher::on_subscribed(std::string const& channel) {
+    auto it = channels_.find(channel);
+    if (it == channels_.end()) return;
+    auto& st = it->second;
+    if (!st.last) {
+        // First subscription: note where the log stands before any stream goes live, so a later
+        // outage knows where its gap starts (an empty log: everything in it will be newer).
+        logs_.newest(log_key(channel), [this, channel](std::optional<sse::event_id> id) {
+            auto i = channels_.find(channel);
+            if (i == channels_.end()) return;
+            auto& last = i->second.last;
+            if (!last || (id && *last < *id)) last = id.value_or(last.value_or(sse::event_id{}));
+            go_live(channel, i->second);
+        });
+        return;
+    }
+    // Re-subscribed after a loss: whatever was published meanwhile is only in the log.
+    st.filling = true;
+    logs_.read_after(log_key(channel), *st.last, [this, channel](replay_result r) {
+        auto i = channels_.find(channel);
+        if (i == channels_.end()) return;
+        auto& s = i->second;
+        if (!r.ok) log::warn("gap fill failed; events may be missing", {{"channel", channel}});
+        for (auto const& e : r.entries) {
+            if (s.last && e.parsed_id <= *s.last) continue;
+            dispatch_frame(channel, s, sse::frame::event(e.id, e.event, e.data));
+        }
+        if (!r.entries.empty()) log::info("gap filled", {{"channel", channel}, {"events", r.entries.size()}});
+        s.filling = false;
+        auto held = std::move(s.held);
+        for (auto const& payload : held) dispatch(channel, s, payload);
+        go_live(channel, s);
+    });
+}
+
+void dispatcher::on_lost() {
+    // New streams wait until their channel is subscribed again and its gap is filled.
+    for (auto& [channel, st] : channels_) {
+        st.live = false;
+        st.filling = false;
+        st.held.clear();  // the gap fill reads these from the log again
+    }
+}
+
+void dispatcher::go_live(std::string const& channel, channel_state& st) {
+    st.live = true;
+    for (std::size_t w = 0; w < st.epochs.size(); ++w) {
+        if (!st.epochs[w]) continue;
+        auto* wk = workers_[w].get();
+        net::post(wk->ioc(), [wk, channel, epoch = st.epochs[w]] { wk->hub().set_live(channel, epoch); });
+    }
 }
 
 void dispatcher::on_message(std::string_view channel, std::string_view payload) {
-    if (channel == revoked_channel) {
-        std::string hash(payload);
-        for (auto& c : hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (!is_sha256_hex(hash)) {
-            log::warn("ignored malformed revocation", {{"bytes", payload.size()}});
-            return;
-        }
-        for (auto& w : workers_) net::post(w->ioc(), [w = w.get(), hash] { w->revoke(hash); });
+    if (channel == revoked_channel) return revoke(payload);
+    auto it = channels_.find(std::string(channel));
+    if (it == channels_.end()) {
+        metrics_.drop(drop_reason::no_subscribers);  // an UNSUBSCRIBE was still in flight
         return;
     }
+    if (it->second.filling) {
+        it->second.held.emplace_back(payload);
+        return;
+    }
+    dispatch(it->first, it->second, payload);
+}
+
+void dispatcher::dispatch(std::string const& channel, channel_state& st, std::string_view payload) {
     std::string error;
     auto env = parse_envelope(payload, error);
     if (!env) {
@@ -57,28 +122,40 @@ void dispatcher::on_message(std::string_view channel, std::string_view payload) 
         log::warn("dropped malformed message", {{"channel", channel}, {"error", error}, {"bytes", payload.size()}});
         return;
     }
-    metrics_.events_received.fetch_add(1, std::memory_order_relaxed);
+    if (st.last && env->parsed_id <= *st.last) {
+        metrics_.drop(drop_reason::duplicate);  // already delivered, e.g. by a gap fill
+        return;
+    }
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
     metrics_.observe_lag(static_cast<double>(now_ms - static_cast<std::int64_t>(env->parsed_id.ms)) / 1000.0);
-
-    auto it = readers_.find(std::string(channel));
-    if (it == readers_.end()) {
-        metrics_.drop(drop_reason::no_subscribers);  // an UNSUBSCRIBE was still in flight
-        return;
-    }
     // Framed once; every stream on every worker writes these very bytes.
-    auto f = sse::frame::event(env->id, env->event, env->data);
+    dispatch_frame(channel, st, sse::frame::event(env->id, env->event, env->data));
+}
+
+void dispatcher::dispatch_frame(std::string const& channel, channel_state& st, sse::frame_ptr f) {
+    if (f->id()) st.last = *f->id();
+    metrics_.events_received.fetch_add(1, std::memory_order_relaxed);
     auto shared_channel = std::make_shared<std::string const>(channel);
-    for (std::size_t w = 0; w < it->second.size(); ++w) {
-        if (!it->second[w]) continue;
+    for (std::size_t w = 0; w < st.epochs.size(); ++w) {
+        if (!st.epochs[w]) continue;
         auto* wk = workers_[w].get();
         net::post(wk->ioc(), [wk, shared_channel, f, &m = metrics_] {
             auto n = wk->hub().deliver(*shared_channel, f);
             m.events_delivered.fetch_add(n, std::memory_order_relaxed);
         });
     }
+}
+
+void dispatcher::revoke(std::string_view payload) {
+    std::string hash(payload);
+    for (auto& c : hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!is_sha256_hex(hash)) {
+        log::warn("ignored malformed revocation", {{"bytes", payload.size()}});
+        return;
+    }
+    for (auto& w : workers_) net::post(w->ioc(), [w = w.get(), hash] { w->revoke(hash); });
 }
 
 } // namespace ssegw::gateway

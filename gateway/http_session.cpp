@@ -141,6 +141,8 @@ void http_session::serve_stream(route const& r) {
     if (!last_event_id.empty() && !sse::parse_event_id(last_event_id))
         return respond_error({error_kind::bad_request, "Last-Event-ID is not an event id of this stream"});
 
+    if (!last_event_id.empty()) last_event_id_ = sse::parse_event_id(last_event_id);
+    else last_event_id_.reset();
     open_request open;
     open.kind = r.kind;
     open.device_id = r.device_id;
@@ -184,7 +186,7 @@ void http_session::start_stream(stream_grant grant) {
     std::ostringstream os;
     os << res.base();
     auto session = std::make_shared<sse_session>(stream_.release_socket(), worker_, std::move(grant), chunked,
-                                                 os.str(), std::move(slot_));
+                                                 os.str(), last_event_id_, std::move(slot_));
     session->start();
 }
 

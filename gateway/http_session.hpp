@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/net.hpp"
+#include "common/sse/event_id.hpp"
 #include "gateway/api_error.hpp"
 #include "gateway/connection_slot.hpp"
 #include "gateway/router.hpp"
@@ -43,6 +44,7 @@ private:
     worker& worker_;
     connection_slot slot_;
     request req_;
+    std::optional<sse::event_id> last_event_id_;
 };
 
 } // namespace ssegw::gateway

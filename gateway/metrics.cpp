@@ -56,7 +56,8 @@ std::string metrics::render(redis_state const& r) const {
     os << "# HELP sse_gateway_events_dropped_total Messages dropped.\n"
           "# TYPE sse_gateway_events_dropped_total counter\n"
        << "sse_gateway_events_dropped_total{reason=\"malformed\"} " << v(dropped[0]) << "\n"
-       << "sse_gateway_events_dropped_total{reason=\"no_subscribers\"} " << v(dropped[1]) << "\n";
+       << "sse_gateway_events_dropped_total{reason=\"no_subscribers\"} " << v(dropped[1]) << "\n"
+       << "sse_gateway_events_dropped_total{reason=\"duplicate\"} " << v(dropped[2]) << "\n";
     os << "# HELP sse_gateway_disconnects_total Streams ended, by reason.\n"
           "# TYPE sse_gateway_disconnects_total counter\n";
     for (std::size_t i = 0; i < disconnects.size(); ++i)

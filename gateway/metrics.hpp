@@ -13,7 +13,7 @@ namespace ssegw::gateway {
 
 enum class stream_kind { device = 0, all = 1 };
 enum class disconnect_reason { client = 0, idle, slow, revoked, shutdown, count };
-enum class drop_reason { malformed = 0, no_subscribers, count };
+enum class drop_reason { malformed = 0, no_subscribers, duplicate, count };
 
 std::string_view name_of(disconnect_reason r);
 

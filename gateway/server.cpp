@@ -15,7 +15,8 @@ server::server(config cfg)
       accept_backoff_(control_), drain_timer_(control_) {
     for (unsigned i = 0; i < cfg_.threads; ++i) workers_.push_back(std::make_unique<worker>(i, *this));
     redis_ = std::make_shared<redis::client>(control_.get_executor(), cfg_.redis, "commands");
-    dispatcher_ = std::make_unique<dispatcher>(workers_, metrics_, cfg_.redis, control_.get_executor());
+    dispatcher_ = std::make_unique<dispatcher>(workers_, metrics_, cfg_.redis, *redis_, control_.get_executor());
+    logs_ = std::make_unique<log_reader>(*redis_);
     leases_ = std::make_unique<lease_keeper>(
         *redis_, control_.get_executor(), cfg_.instance_id,
         std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.lease_ttl));
@@ -94,8 +95,22 @@ void server::release_lease(std::string user_id, std::string member) {
     net::post(control_, [this, u = std::move(user_id), m = std::move(member)] { leases_->release(u, m); });
 }
 
-void server::channel_changed(unsigned w, std::string channel, bool joined) {
-    net::post(control_, [this, w, c = std::move(channel), joined] { dispatcher_->channel_changed(w, c, joined); });
+void server::channel_changed(unsigned w, std::string channel, bool joined, std::uint64_t epoch) {
+    net::post(control_, [this, w, c = std::move(channel), joined, epoch] {
+        dispatcher_->channel_changed(w, c, joined, epoch);
+    });
+}
+
+void server::replay(std::string log_key, sse::event_id last, net::any_io_executor reply_to, replay_handler done) {
+    net::post(control_, [this, key = std::move(log_key), last, reply_to, done = std::move(done)]() mutable {
+        logs_->replay(key, last, [reply_to, done = std::move(done)](replay_result r) mutable {
+            std::vector<sse::frame_ptr> frames;
+            frames.reserve(r.entries.size());
+            for (auto const& e : r.entries) frames.push_back(sse::frame::event(e.id, e.event, e.data));
+            net::post(reply_to, [done = std::move(done), ok = r.ok, reset = std::move(r.reset_reason),
+                                 frames = std::move(frames)]() mutable { done(ok, reset, std::move(frames)); });
+        });
+    });
 }
 
 void server::open_stream(open_request req, net::any_io_executor reply_to, std::function<void(open_result)> done) {

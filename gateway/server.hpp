@@ -8,6 +8,7 @@
 #include "gateway/config.hpp"
 #include "gateway/dispatcher.hpp"
 #include "gateway/lease_keeper.hpp"
+#include "gateway/log_reader.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/stream_opener.hpp"
 #include "gateway/worker.hpp"
@@ -32,7 +33,11 @@ public:
     metrics& stats() noexcept { return metrics_; }
     bool draining() const noexcept { return draining_.load(std::memory_order_relaxed); }
     void release_lease(std::string user_id, std::string member);
-    void channel_changed(unsigned worker, std::string channel, bool joined);
+    void channel_changed(unsigned worker, std::string channel, bool joined, std::uint64_t epoch);
+    /// Reads the replay log for a resuming stream on the control thread; `done` runs on `reply_to`
+    /// with ok=false when Redis failed, the reset reason (empty if none) and the framed entries.
+    using replay_handler = std::function<void(bool ok, std::string reset, std::vector<sse::frame_ptr>)>;
+    void replay(std::string log_key, sse::event_id last, net::any_io_executor reply_to, replay_handler done);
     /// Decides a stream request on the control thread; `done` runs on `reply_to`.
     void open_stream(open_request req, net::any_io_executor reply_to, std::function<void(open_result)> done);
     void readiness(net::any_io_executor reply_to, std::function<void(bool ready, std::string why)> done);
@@ -54,6 +59,7 @@ private:
     std::unique_ptr<dispatcher> dispatcher_;
     std::unique_ptr<lease_keeper> leases_;
     std::unique_ptr<stream_opener> opener_;
+    std::unique_ptr<log_reader> logs_;
     tcp::acceptor acceptor_;
     net::signal_set signals_;
     net::steady_timer accept_backoff_;

@@ -14,15 +14,15 @@ constexpr std::size_t max_batch = 64;  // frames gathered into one writev
 } // namespace
 
 sse_session::sse_session(tcp::socket socket, worker& w, stream_grant grant, bool chunked, std::string head,
-                         connection_slot slot)
+                         std::optional<sse::event_id> last_event_id, connection_slot slot)
     : socket_(std::move(socket)),
       worker_(w),
       grant_(std::move(grant)),
       slot_(std::move(slot)),
-      chunked_(chunked) {
-    opened_ = last_event_ = last_sent_ = clock::now();
-    queue_.push_back(sse::frame::verbatim(std::move(head)));
-    queued_bytes_ = queue_.back()->body().size();
+      chunked_(chunked),
+      head_frame_(sse::frame::verbatim(std::move(head))),
+      last_event_id_(last_event_id) {
+    opened_ = last_event_ = last_sent_ = last_progress_ = clock::now();
 }
 
 sse_session::~sse_session() {
@@ -46,17 +46,73 @@ void sse_session::start() {
     error_code ec;
     socket_.non_blocking(true, ec);
     socket_.set_option(tcp::no_delay(true), ec);
-    worker_.hub().join(this);
+    do_wait_readable();
     joined_ = true;
+    worker_.hub().join(this);  // calls go_live() at once if the channel is live already
+}
+
+void sse_session::go_live() {
+    if (phase_ != phase::waiting || closed_) return;
+    enqueue(std::exchange(head_frame_, nullptr));
     enqueue(worker_.retry_frame());
     log::info("stream opened", {{"user", grant_.user_id},
                                 {"stream", grant_.kind == stream_kind::device ? "device" : "all"},
-                                {"channel", grant_.channel}});
-    do_wait_readable();
+                                {"channel", grant_.channel},
+                                {"resume", last_event_id_ ? last_event_id_->to_string() : ""}});
+    if (!last_event_id_) {
+        phase_ = phase::live;
+        return;
+    }
+    phase_ = phase::replaying;
+    worker_.srv().replay(grant_.channel + ":log", *last_event_id_, worker_.executor(),
+                         [self = shared_from_this()](bool ok, std::string reset, std::vector<sse::frame_ptr> frames) {
+                             self->on_replay(ok, reset, std::move(frames));
+                         });
+}
+
+void sse_session::on_replay(bool ok, std::string const& reset_reason, std::vector<sse::frame_ptr> frames) {
+    if (closed_ || ending_) return;
+    if (!ok) return end(disconnect_reason::shutdown, worker_.unavailable_frame());
+    // Subscribed before reading the log: anything live that the replay also holds is dropped.
+    // (A flag beside a plain id: GCC 12 warns falsely on std::optional<event_id> here.)
+    bool has_cutoff = reset_reason.empty() && last_event_id_.has_value();
+    sse::event_id cutoff = has_cutoff ? *last_event_id_ : sse::event_id{};
+    if (!reset_reason.empty()) {
+        std::string text;
+        sse::append_event(text, "", "reset", "{\"reason\":\"" + reset_reason + "\"}");
+        enqueue(sse::frame::raw(text));
+    }
+    for (auto& f : frames) replay_allowance_ += f->buffer(chunked_).size();
+    for (auto& f : frames) {
+        if (!enqueue(f)) return;
+        if (f->id()) {
+            cutoff = *f->id();
+            has_cutoff = true;
+        }
+        ++events_sent_;
+    }
+    worker_.srv().stats().events_replayed.fetch_add(frames.size(), std::memory_order_relaxed);
+    if (!frames.empty()) last_event_ = clock::now();
+    phase_ = phase::live;
+    auto held = std::move(held_);
+    held_bytes_ = 0;
+    for (auto& f : held) {
+        if (has_cutoff && f->id() && *f->id() <= cutoff) continue;
+        if (!enqueue_event(f)) return;
+    }
 }
 
 bool sse_session::enqueue_event(sse::frame_ptr const& f) {
-    if (ending_) return false;
+    if (ending_ || closed_ || phase_ == phase::waiting) return false;
+    if (phase_ == phase::replaying) {
+        held_bytes_ += f->buffer(chunked_).size();
+        if (held_bytes_ > worker_.cfg().max_queued_bytes) {
+            close(disconnect_reason::slow);
+            return false;
+        }
+        held_.push_back(f);
+        return true;
+    }
     if (!enqueue(f)) return false;
     last_event_ = last_sent_;
     ++events_sent_;
@@ -67,7 +123,7 @@ bool sse_session::enqueue(sse::frame_ptr const& f) {
     if (closed_) return false;
     auto n = f->buffer(chunked_).size();
     // The bound: a client that cannot keep up is cut instead of growing memory without limit.
-    if (queued_bytes_ + n > worker_.cfg().max_queued_bytes) {
+    if (queued_bytes_ + n > worker_.cfg().max_queued_bytes + replay_allowance_) {
         close(disconnect_reason::slow);
         return false;
     }
@@ -82,19 +138,29 @@ void sse_session::do_write() {
     bufs_.clear();
     std::size_t end = std::min(queue_.size(), head_ + max_batch);
     for (std::size_t i = head_; i < end; ++i) bufs_.push_back(queue_[i]->buffer(chunked_));
-    in_flight_ = end - head_;
+    bufs_.front() += offset_;
     writing_ = true;
-    write_started_ = clock::now();
-    net::async_write(socket_, bufs_, beast::bind_front_handler(&sse_session::on_write, shared_from_this()));
+    last_progress_ = clock::now();
+    // write_some, not write: every completion is progress, which the write-stall check needs.
+    socket_.async_write_some(bufs_, beast::bind_front_handler(&sse_session::on_write, shared_from_this()));
 }
 
 void sse_session::on_write(error_code ec, std::size_t n) {
     writing_ = false;
     if (ec || closed_) return close(disconnect_reason::client);
-    for (std::size_t i = 0; i < in_flight_; ++i) queue_[head_ + i].reset();
-    head_ += in_flight_;
-    in_flight_ = 0;
+    last_progress_ = clock::now();
     queued_bytes_ -= n;
+    replay_allowance_ -= std::min(replay_allowance_, n);
+    while (n > 0) {
+        std::size_t left = queue_[head_]->buffer(chunked_).size() - offset_;
+        if (n < left) {
+            offset_ += n;
+            break;
+        }
+        n -= left;
+        offset_ = 0;
+        queue_[head_++].reset();
+    }
     if (head_ == queue_.size()) {
         queue_.clear();
         head_ = 0;
@@ -131,8 +197,8 @@ void sse_session::on_readable(error_code ec) {
 void sse_session::tick(clock::time_point now) {
     if (closed_) return;
     auto const& c = worker_.cfg();
-    if (writing_ && now - write_started_ > c.write_timeout) return close(disconnect_reason::slow);
-    if (ending_) return;
+    if (writing_ && now - last_progress_ > c.write_timeout) return close(disconnect_reason::slow);
+    if (ending_ || phase_ == phase::waiting) return;
     if (now - last_event_ >= c.idle_timeout) return end(disconnect_reason::idle);
     if (now - last_sent_ >= c.keepalive_interval) enqueue(worker_.keepalive_frame());
 }

@@ -1,16 +1,19 @@
-// The stream phase of one client connection: response header and `retry:`, then shared frames
-// from its channel through a byte-bounded queue with one batched write in flight, keepalives,
-// idle timeout, and a clean end. Lives on one worker thread; the worker's hub holds a raw
-// pointer to it from start() to the destructor.
+// The stream phase of one client connection: once its channel is live, the response header and
+// `retry:`, the replay after Last-Event-ID (live events held back meanwhile and de-duplicated by
+// id), then shared frames through a byte-bounded queue with one batched write in flight;
+// keepalives, idle and write-stall timeouts, and a clean end. Lives on one worker thread; the
+// worker's hub holds a raw pointer to it from start() to the destructor.
 #pragma once
 
 #include "common/net.hpp"
+#include "common/sse/event_id.hpp"
 #include "common/sse/frame.hpp"
 #include "gateway/connection_slot.hpp"
 #include "gateway/stream_grant.hpp"
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,12 +28,14 @@ public:
 
     /// `head` is the serialized response header; `chunked` picks the frame view for HTTP/1.1.
     sse_session(tcp::socket socket, worker& w, stream_grant grant, bool chunked, std::string head,
-                connection_slot slot);
+                std::optional<sse::event_id> last_event_id, connection_slot slot);
     ~sse_session();
     sse_session(sse_session const&) = delete;
     sse_session& operator=(sse_session const&) = delete;
 
     void start();
+    /// The channel's subscription is in place: send the header, then replay or go straight live.
+    void go_live();
 
     /// Queues an event; false when the stream is ending or was cut for holding too much.
     bool enqueue_event(sse::frame_ptr const& f);
@@ -45,7 +50,9 @@ public:
 
 private:
     friend class channel_hub;
+    enum class phase { waiting, replaying, live };
     bool enqueue(sse::frame_ptr const& f);
+    void on_replay(bool ok, std::string const& reset_reason, std::vector<sse::frame_ptr> frames);
     void do_write();
     void on_write(error_code ec, std::size_t n);
     void do_wait_readable();
@@ -58,6 +65,7 @@ private:
     stream_grant grant_;
     connection_slot slot_;
     bool chunked_;
+    phase phase_ = phase::waiting;
     bool joined_ = false;
     bool writing_ = false;
     bool ending_ = false;
@@ -67,10 +75,15 @@ private:
     // Queue of shared frames: a vector with a moving head (a deque allocates ~600 bytes up front).
     std::vector<sse::frame_ptr> queue_;
     std::size_t head_ = 0;
-    std::size_t in_flight_ = 0;
+    std::size_t offset_ = 0;          // bytes of queue_[head_] already written
     std::size_t queued_bytes_ = 0;
+    std::size_t replay_allowance_ = 0; // replayed bytes still unsent: exempt from the bound
+    sse::frame_ptr head_frame_;
+    std::optional<sse::event_id> last_event_id_;
+    std::vector<sse::frame_ptr> held_;  // live frames that arrived during the replay
+    std::size_t held_bytes_ = 0;
     std::vector<net::const_buffer> bufs_;
-    clock::time_point opened_, last_event_, last_sent_, write_started_;
+    clock::time_point opened_, last_event_, last_sent_, last_progress_;
     std::uint64_t events_sent_ = 0;
 };
 

@@ -12,7 +12,9 @@ namespace ssegw::gateway {
 worker::worker(unsigned index, server& srv)
     : index_(index),
       srv_(srv),
-      hub_([this](std::string const& channel, bool joined) { srv_.channel_changed(index_, channel, joined); }),
+      hub_([this](std::string const& channel, bool joined, std::uint64_t epoch) {
+          srv_.channel_changed(index_, channel, joined, epoch);
+      }),
       tick_(ioc_) {
     auto const& c = cfg();
     // Fine enough that keepalive and idle deadlines are met within a quarter of their period.
@@ -24,6 +26,10 @@ worker::worker(unsigned index, server& srv)
     std::string revoked;
     sse::append_event(revoked, "", "error", error_body({error_kind::unauthorized, "API key revoked"}));
     revoked_ = sse::frame::raw(revoked);
+    std::string unavailable;
+    sse::append_event(unavailable, "", "error",
+                      error_body({error_kind::unavailable, "replay log unavailable, reconnect to resume"}));
+    unavailable_ = sse::frame::raw(unavailable);
     last_chunk_ = sse::frame::verbatim("0\r\n\r\n");
 }
 

@@ -43,6 +43,7 @@ public:
     sse::frame_ptr const& keepalive_frame() const noexcept { return keepalive_; }
     sse::frame_ptr const& revoked_frame() const noexcept { return revoked_; }
     sse::frame_ptr const& last_chunk_frame() const noexcept { return last_chunk_; }
+    sse::frame_ptr const& unavailable_frame() const noexcept { return unavailable_; }
 
 private:
     void do_tick();
@@ -52,7 +53,7 @@ private:
     unsigned index_;
     server& srv_;
     channel_hub hub_;
-    sse::frame_ptr retry_, keepalive_, revoked_, last_chunk_;
+    sse::frame_ptr retry_, keepalive_, revoked_, last_chunk_, unavailable_;
     std::chrono::steady_clock::duration tick_every_;
     bool draining_ = false;
     net::io_context ioc_{1};

@@ -23,6 +23,11 @@ void subscriber::stop() { conn_->stop(); }
 
 bool subscriber::ready() const noexcept { return conn_->up() && wanted_unacked_ == 0; }
 
+bool subscriber::subscribed(std::string const& channel) const {
+    auto it = channels_.find(channel);
+    return conn_->up() && it != channels_.end() && it->second.st == state::subscribed;
+}
+
 void subscriber::add_ref(std::string const& channel) {
     auto& cs = channels_[channel];
     if (cs.refs++ > 0) return;
@@ -101,8 +106,9 @@ void subscriber::handle(redisReply* r) {
         if (cs.st != state::subscribing) return;
         cs.st = state::subscribed;
         ++acked_;
-        if (cs.refs > 0) --wanted_unacked_;
-        else send("UNSUBSCRIBE", channel, cs, state::unsubscribing);  // left while subscribing
+        if (cs.refs == 0) return send("UNSUBSCRIBE", channel, cs, state::unsubscribing);  // left meanwhile
+        --wanted_unacked_;
+        if (on_subscribed_) on_subscribed_(channel);
     } else if (kind == "unsubscribe") {
         if (cs.st != state::unsubscribing) return;
         --acked_;

@@ -24,6 +24,9 @@ public:
     subscriber(net::any_io_executor ex, endpoint ep, std::vector<std::string> permanent, message_handler on_message);
     ~subscriber();
 
+    /// Called each time a channel's SUBSCRIBE is acknowledged (first time and after reconnects):
+    /// from then on no message of that channel is missed.
+    void on_subscribed(std::function<void(std::string const&)> f) { on_subscribed_ = std::move(f); }
     void on_up(std::function<void()> f) { on_up_ = std::move(f); }
     void on_down(std::function<void()> f) { on_down_ = std::move(f); }
     void start();
@@ -35,6 +38,7 @@ public:
     /// Connected and every wanted channel's SUBSCRIBE acknowledged.
     bool ready() const noexcept;
     bool up() const noexcept { return conn_->up(); }
+    bool subscribed(std::string const& channel) const;
     std::size_t subscriptions() const noexcept { return acked_; }
     std::uint64_t reconnects() const noexcept { return conn_->reconnects(); }
 
@@ -57,6 +61,7 @@ private:
     std::size_t wanted_unacked_ = 0;  // channels with refs > 0 not yet subscribed
     std::size_t acked_ = 0;           // channels currently subscribed
     std::function<void()> on_up_, on_down_;
+    std::function<void(std::string const&)> on_subscribed_;
 };
 
 } // namespace ssegw::redis

@@ -1,0 +1,47 @@
+// SIGTERM drain (GATEWAY.md section 3, Operations): streams get a retry: and close, slots are freed in
+// Redis, the process exits 0 within 10 s.
+#include "tests/integration/support/checks.hpp"
+#include "tests/integration/support/fixture.hpp"
+
+#include <sys/wait.h>
+
+namespace ssegw::it {
+namespace {
+
+class drain : public gateway_test {};
+
+TEST_F(drain, sigterm_closes_streams_with_retry_frees_slots_and_exits_0) {
+    auto& a = start_gateway({"--max-conns-per-user", "2"});
+    auto& b = start_gateway({"--max-conns-per-user", "2"});
+    auto user = unique("u");
+    auto dev = unique("d");
+    auto key = new_user(user, {dev});
+    auto s1 = open_stream(a.port(), device_path(dev), bearer(key));
+    auto s2 = open_stream(a.port(), all_path(), bearer(key));
+    {
+        sse_client refused(b.port(), device_path(dev), bearer(key));
+        refused.read_body(in(3s));
+        ASSERT_EQ(refused.status(), 429) << refused.describe();
+    }
+    a.terminate();
+    auto t0 = clock::now();
+    for (auto* s : {s1.get(), s2.get()}) {
+        EXPECT_TRUE(s->wait_end(in(10s))) << s->describe();
+        EXPECT_GE(s->retries().size(), 2u) << "no retry: sent before the drain close\n" << s->describe();
+        if (s->retries().size() >= 2) {
+            EXPECT_GT(s->retries().back(), 0);
+        }
+    }
+    auto st = a.proc().wait_until(t0 + 10s);
+    ASSERT_TRUE(st) << "still running 10 s after SIGTERM";
+    EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << describe_status(st);
+    // Its slots are free for the other instance, without waiting for a lease to expire.
+    std::unique_ptr<sse_client> c;
+    EXPECT_TRUE(poll_until(in(2s), [&] {
+        c = std::make_unique<sse_client>(b.port(), device_path(dev), bearer(key));
+        return c->status() == 200;
+    })) << "the drained instance kept its slots";
+}
+
+} // namespace
+} // namespace ssegw::it

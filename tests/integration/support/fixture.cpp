@@ -1,0 +1,66 @@
+// The GoogleTest fixture every integration test uses: scratch dir, private redis-server, gateways.
+#include "tests/integration/support/fixture.hpp"
+
+#include <iostream>
+
+namespace ssegw::it {
+
+void gateway_test::SetUp() {
+    dir_ = std::make_unique<temp_dir>();
+    redis_server_ = std::make_unique<redis_server>(dir_->path());
+    redis_client_ = redis_server_->connect();
+    publisher_ = std::make_unique<publisher>(dir_->path(), redis_server_->url());
+}
+
+void gateway_test::TearDown() {
+    if (HasFailure()) {
+        for (auto const& g : gateways_)
+            std::cerr << "---- log of sse-gateway " << g->instance_id() << " (port " << g->port() << ", "
+                      << describe_status(g->proc().status()) << "), last lines:\n"
+                      << g->log_tail(40) << "----\n";
+    }
+    gateways_.clear();
+    redis_client_.reset();
+    redis_server_.reset();
+    dir_.reset();
+}
+
+gateway& gateway_test::start_gateway(std::vector<std::string> extra_args, std::string instance_id) {
+    if (instance_id.empty()) instance_id = std::string("gw-") + static_cast<char>('a' + gateways_.size());
+    gateways_.push_back(
+        std::make_unique<gateway>(dir_->path(), redis_server_->url(), instance_id, std::move(extra_args)));
+    return *gateways_.back();
+}
+
+std::string gateway_test::unique(std::string const& prefix) {
+    auto const* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    return prefix + "-" + (info ? info->name() : "x") + "-" + std::to_string(++counter_);
+}
+
+std::string gateway_test::new_key(std::string const& user, key_spec spec) {
+    auto key = random_key();
+    spec.user = user;
+    create_key(redis(), key, spec);
+    return key;
+}
+
+std::string gateway_test::new_user(std::string const& user, std::vector<std::string> const& devices) {
+    for (auto const& d : devices) add_device(redis(), user, d);
+    return new_key(user);
+}
+
+bool gateway_test::wait_subscribed(std::string const& channel, long long n, deadline d) {
+    return poll_until(d, [&] {
+        auto r = redis().command({"PUBSUB", "NUMSUB", channel});
+        return r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[1]->type == REDIS_REPLY_INTEGER &&
+               r->element[1]->integer >= n;
+    });
+}
+
+std::string result_json(std::string const& device, int n) {
+    return R"({"deviceId":")" + device + R"(","analysisId":"an-)" + std::to_string(n) +
+           R"(","sceneId":"scene-1","timestamp":"2026-01-29T10:00:00Z","detections":[{"type":"person","confidence":0.93,"boundingBox":{"x":10,"y":20,"w":30,"h":40}}],"seq":)" +
+           std::to_string(n) + "}";
+}
+
+} // namespace ssegw::it

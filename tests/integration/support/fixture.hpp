@@ -1,0 +1,54 @@
+// The GoogleTest fixture every integration test uses: a scratch dir, a private redis-server, gateways on
+// demand, seeding shortcuts; prints the gateways' logs when a test fails.
+#pragma once
+
+#include "tests/integration/support/gateway.hpp"
+#include "tests/integration/support/publisher.hpp"
+#include "tests/integration/support/redis_server.hpp"
+#include "tests/integration/support/seed.hpp"
+#include "tests/integration/support/sse_client.hpp"
+#include "tests/integration/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ssegw::it {
+
+class gateway_test : public ::testing::Test {
+protected:
+    void SetUp() override;
+    void TearDown() override;
+
+    /// Starts a gateway on this test's Redis; instance ids are "gw-a", "gw-b", … unless named.
+    gateway& start_gateway(std::vector<std::string> extra_args = {}, std::string instance_id = {});
+    /// A name unique in this test run: prefix + test name + counter.
+    std::string unique(std::string const& prefix);
+
+    /// A new key for `user` (created with `spec`, user filled in).
+    std::string new_key(std::string const& user, key_spec spec = {});
+    /// A new user with a device:read key and the given devices; returns the key.
+    std::string new_user(std::string const& user, std::vector<std::string> const& devices);
+
+    /// Polls PUBSUB NUMSUB until `channel` has at least `n` subscribers; true if it did by the deadline.
+    bool wait_subscribed(std::string const& channel, long long n = 1, deadline d = in(5s));
+
+    redis::sync_client& redis() { return *redis_client_; }
+    publisher& pub() { return *publisher_; }
+
+    std::unique_ptr<temp_dir> dir_;
+    std::unique_ptr<redis_server> redis_server_;
+    std::unique_ptr<redis::sync_client> redis_client_;
+    std::unique_ptr<publisher> publisher_;
+    std::vector<std::unique_ptr<gateway>> gateways_;
+
+private:
+    int counter_ = 0;
+};
+
+/// A realistic analysis result for a device (one line of JSON).
+std::string result_json(std::string const& device, int n);
+
+} // namespace ssegw::it

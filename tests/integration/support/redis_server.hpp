@@ -1,0 +1,43 @@
+// A private redis-server (from PATH) on a free 127.0.0.1 port, no persistence; stoppable and restartable
+// on the same port (Redis outage tests).
+#pragma once
+
+#include "common/redis/sync_client.hpp"
+#include "tests/integration/support/process.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace ssegw::it {
+
+class redis_server {
+public:
+    /// Starts it and waits until PING answers; retries with another port if the chosen one was taken.
+    explicit redis_server(std::filesystem::path dir);
+    ~redis_server();
+
+    std::uint16_t port() const noexcept { return port_; }
+    /// redis://127.0.0.1:PORT/0
+    std::string url() const;
+    redis::endpoint endpoint() const;
+    /// A new blocking connection.
+    std::unique_ptr<redis::sync_client> connect() const;
+
+    /// SIGTERM and wait for exit (SIGKILL after 5 s).
+    void stop();
+    /// Starts again on the same port; throws if it does not answer PING within 10 s.
+    void restart();
+    bool running();
+
+private:
+    bool start_on(std::uint16_t port, deadline d);
+
+    std::filesystem::path dir_;
+    std::uint16_t port_ = 0;
+    int starts_ = 0;
+    std::unique_ptr<process> proc_;
+};
+
+} // namespace ssegw::it
