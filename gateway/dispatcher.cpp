@@ -23,7 +23,7 @@ std::string log_key(std::string const& channel) { return channel + ":log"; }
 
 dispatcher::dispatcher(std::vector<std::unique_ptr<worker>>& workers, metrics& m, redis::endpoint const& ep,
                        redis::client& commands, net::any_io_executor control)
-    : workers_(workers), metrics_(m), logs_(commands) {
+    : workers_(workers), metrics_(m), logs_(commands), control_(control) {
     sub_ = std::make_unique<redis::subscriber>(
         std::move(control), ep, std::vector<std::string>{revoked_channel},
         [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); });
@@ -47,6 +47,13 @@ void dispatcher::channel_changed(unsigned w, std::string const& channel, bool jo
     channels_.erase(channel);  // no readers left anywhere
 }
 
+bool dispatcher::ready() const {
+    if (!sub_->ready()) return false;
+    for (auto const& [channel, st] : channels_)
+        if (st.filling) return false;
+    return true;
+}
+
 void dispatcher::on_subscribed(std::string const& channel) {
     auto it = channels_.find(channel);
     if (it == channels_.end()) return;
@@ -65,11 +72,25 @@ void dispatcher::on_subscribed(std::string const& channel) {
     }
     // Re-subscribed after a loss: whatever was published meanwhile is only in the log.
     st.filling = true;
-    logs_.read_after(log_key(channel), *st.last, [this, channel](replay_result r) {
+    fill_gap(channel);
+}
+
+void dispatcher::fill_gap(std::string const& channel) {
+    auto it = channels_.find(channel);
+    if (it == channels_.end() || !it->second.filling || !it->second.last) return;
+    logs_.read_after(log_key(channel), *it->second.last, [this, channel](replay_result r) {
         auto i = channels_.find(channel);
-        if (i == channels_.end()) return;
+        if (i == channels_.end() || !i->second.filling) return;
         auto& s = i->second;
-        if (!r.ok) log::warn("gap fill failed; events may be missing", {{"channel", channel}});
+        if (!r.ok) {
+            // The commands connection may come back after the subscriber: try again shortly, and
+            // stay not-ready meanwhile rather than go live with a hole.
+            auto timer = std::make_shared<net::steady_timer>(control_, std::chrono::milliseconds(100));
+            timer->async_wait([this, timer, channel](error_code ec) {
+                if (!ec) fill_gap(channel);
+            });
+            return;
+        }
         for (auto const& e : r.entries) {
             if (s.last && e.parsed_id <= *s.last) continue;
             dispatch_frame(channel, s, sse::frame::event(e.id, e.event, e.data));

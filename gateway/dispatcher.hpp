@@ -32,6 +32,8 @@ public:
                redis::client& commands, net::any_io_executor control);
 
     redis::subscriber& subscriber() noexcept { return *sub_; }
+    /// Subscribed to every channel with readers, and no gap is still being filled.
+    bool ready() const;
 
     /// Control thread. Worker `w` got its first stream of `channel` (joined; `epoch` names that
     /// hub entry) or lost its last one.
@@ -49,6 +51,7 @@ private:
     void on_subscribed(std::string const& channel);
     void on_lost();
     void go_live(std::string const& channel, channel_state& st);
+    void fill_gap(std::string const& channel);
     void dispatch(std::string const& channel, channel_state& st, std::string_view payload);
     void dispatch_frame(std::string const& channel, channel_state& st, sse::frame_ptr f);
     void revoke(std::string_view payload);
@@ -56,6 +59,7 @@ private:
     std::vector<std::unique_ptr<worker>>& workers_;
     metrics& metrics_;
     log_reader logs_;
+    net::any_io_executor control_;
     std::unordered_map<std::string, channel_state> channels_;
     std::unique_ptr<redis::subscriber> sub_;
 };

@@ -115,11 +115,11 @@ void server::replay(std::string log_key, sse::event_id last, net::any_io_executo
 
 void server::open_stream(open_request req, net::any_io_executor reply_to, std::function<void(open_result)> done) {
     net::post(control_, [this, req = std::move(req), reply_to, done = std::move(done)]() mutable {
-        if (draining()) {
-            return net::post(reply_to, [done = std::move(done)] {
-                done(api_error{error_kind::unavailable, "this instance is shutting down"});
-            });
-        }
+        std::optional<api_error> refuse;
+        if (draining()) refuse = api_error{error_kind::unavailable, "this instance is shutting down"};
+        else if (!redis_->up() || !dispatcher_->subscriber().up())
+            refuse = api_error{error_kind::unavailable, "Redis is unavailable, try again shortly"};
+        if (refuse) return net::post(reply_to, [done = std::move(done), e = *refuse] { done(e); });
         opener_->open(std::move(req), [reply_to, done = std::move(done)](open_result r) mutable {
             net::post(reply_to, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
         });
@@ -129,7 +129,7 @@ void server::open_stream(open_request req, net::any_io_executor reply_to, std::f
 bool server::ready(std::string& why) const {
     if (draining()) why = "draining";
     else if (!redis_->up()) why = "redis commands connection down";
-    else if (!dispatcher_->subscriber().ready()) why = "redis subscriptions not in place";
+    else if (!dispatcher_->ready()) why = "redis subscriptions not in place";
     else return true;
     return false;
 }

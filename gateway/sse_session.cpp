@@ -73,33 +73,27 @@ void sse_session::go_live() {
 void sse_session::on_replay(bool ok, std::string const& reset_reason, std::vector<sse::frame_ptr> frames) {
     if (closed_ || ending_) return;
     if (!ok) return end(disconnect_reason::shutdown, worker_.unavailable_frame());
-    // Subscribed before reading the log: anything live that the replay also holds is dropped.
-    // (A flag beside a plain id: GCC 12 warns falsely on std::optional<event_id> here.)
-    bool has_cutoff = reset_reason.empty() && last_event_id_.has_value();
-    sse::event_id cutoff = has_cutoff ? *last_event_id_ : sse::event_id{};
     if (!reset_reason.empty()) {
         std::string text;
         sse::append_event(text, "", "reset", "{\"reason\":\"" + reset_reason + "\"}");
         enqueue(sse::frame::raw(text));
+    } else {
+        newest_ = *last_event_id_;  // the client has everything up to its Last-Event-ID
+        has_newest_ = true;
     }
     for (auto& f : frames) replay_allowance_ += f->buffer(chunked_).size();
-    for (auto& f : frames) {
-        if (!enqueue(f)) return;
-        if (f->id()) {
-            cutoff = *f->id();
-            has_cutoff = true;
-        }
-        ++events_sent_;
-    }
-    worker_.srv().stats().events_replayed.fetch_add(frames.size(), std::memory_order_relaxed);
-    if (!frames.empty()) last_event_ = clock::now();
     phase_ = phase::live;
+    std::size_t replayed = 0;
+    for (auto& f : frames) {
+        if (enqueue_event(f)) ++replayed;
+        else if (closed_ || ending_) return;
+    }
+    worker_.srv().stats().events_replayed.fetch_add(replayed, std::memory_order_relaxed);
+    // Subscribed before the log was read: live frames the replay already sent are dropped by id.
     auto held = std::move(held_);
     held_bytes_ = 0;
-    for (auto& f : held) {
-        if (has_cutoff && f->id() && *f->id() <= cutoff) continue;
-        if (!enqueue_event(f)) return;
-    }
+    for (auto& f : held)
+        if (!enqueue_event(f) && (closed_ || ending_)) return;
 }
 
 bool sse_session::enqueue_event(sse::frame_ptr const& f) {
@@ -112,6 +106,13 @@ bool sse_session::enqueue_event(sse::frame_ptr const& f) {
         }
         held_.push_back(f);
         return true;
+    }
+    // Ids on a channel only grow: one not newer than the last sent is a copy (a replayed event
+    // whose live twin was still on its way, or a gap-fill overlap).
+    if (auto const& id = f->id()) {
+        if (has_newest_ && *id <= newest_) return false;
+        newest_ = *id;
+        has_newest_ = true;
     }
     if (!enqueue(f)) return false;
     last_event_ = last_sent_;

@@ -80,6 +80,8 @@ private:
     std::size_t replay_allowance_ = 0; // replayed bytes still unsent: exempt from the bound
     sse::frame_ptr head_frame_;
     std::optional<sse::event_id> last_event_id_;
+    sse::event_id newest_;      // newest event id queued (a flag, not optional: see GCC 12 -Wmaybe-uninitialized)
+    bool has_newest_ = false;
     std::vector<sse::frame_ptr> held_;  // live frames that arrived during the replay
     std::size_t held_bytes_ = 0;
     std::vector<net::const_buffer> bufs_;

@@ -7,7 +7,7 @@ namespace ssegw::it {
 
 void gateway_test::SetUp() {
     dir_ = std::make_unique<temp_dir>();
-    redis_server_ = std::make_unique<redis_server>(dir_->path());
+    redis_server_ = std::make_unique<redis_server>(dir_->path(), persistent_redis_);
     redis_client_ = redis_server_->connect();
     publisher_ = std::make_unique<publisher>(dir_->path(), redis_server_->url());
 }

@@ -38,6 +38,9 @@ protected:
     redis::sync_client& redis() { return *redis_client_; }
     publisher& pub() { return *publisher_; }
 
+    /// Set in a derived fixture's constructor: the private Redis keeps its data across restarts (AOF).
+    bool persistent_redis_ = false;
+
     std::unique_ptr<temp_dir> dir_;
     std::unique_ptr<redis_server> redis_server_;
     std::unique_ptr<redis::sync_client> redis_client_;

@@ -1,4 +1,5 @@
-// A private redis-server on a free 127.0.0.1 port, no persistence; stoppable and restartable.
+// A private redis-server on a free 127.0.0.1 port, optionally persistent (AOF, fsync always); stoppable,
+// crashable and restartable on the same port.
 #include "tests/integration/support/redis_server.hpp"
 
 #include "tests/integration/support/tcp_conn.hpp"
@@ -27,7 +28,8 @@ std::string find_in_path(std::string const& name) {
 
 } // namespace
 
-redis_server::redis_server(std::filesystem::path dir) : dir_(std::move(dir)) {
+redis_server::redis_server(std::filesystem::path dir, bool persistent)
+    : dir_(std::move(dir)), persistent_(persistent) {
     for (int attempt = 0; attempt < 5; ++attempt) {
         if (start_on(pick_free_port(), in(10s))) return;
     }
@@ -57,8 +59,16 @@ bool redis_server::start_on(std::uint16_t port, deadline d) {
     ++starts_;
     process_options o;
     o.path = find_in_path("redis-server");
-    o.args = {"--port",       std::to_string(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+    o.args = {"--port",       std::to_string(port), "--bind", "127.0.0.1", "--save", "",
               "--daemonize",  "no", "--protected-mode", "no", "--dir", dir_.string(), "--logfile", ""};
+    if (persistent_) {
+        // Every write is in the AOF (under dir_/appendonlydir) before its reply and before any PUBLISH it
+        // makes reaches a subscriber; the next start on the same dir loads it.
+        o.args.insert(o.args.end(), {"--appendonly", "yes", "--appendfsync", "always", "--appenddirname",
+                                     "appendonlydir", "--aof-use-rdb-preamble", "no"});
+    } else {
+        o.args.insert(o.args.end(), {"--appendonly", "no"});
+    }
     o.stdout_file = (dir_ / ("redis-" + std::to_string(starts_) + ".log")).string();
     o.stderr_file = o.stdout_file;
     proc_ = std::make_unique<process>(o);
@@ -82,10 +92,20 @@ void redis_server::stop() {
     if (proc_) proc_->stop(5s);
 }
 
+void redis_server::crash() {
+    if (proc_) proc_->kill_now();
+}
+
 void redis_server::restart() {
     stop();
+    start_again();
+}
+
+void redis_server::start_again() {
+    if (running()) stop();
     if (!start_on(port_, in(10s)))
-        throw std::runtime_error("redis-server did not restart on port " + std::to_string(port_));
+        throw std::runtime_error("redis-server did not restart on port " + std::to_string(port_) + "; log:\n" +
+                                 read_file(dir_ / ("redis-" + std::to_string(starts_) + ".log")));
 }
 
 bool redis_server::running() { return proc_ && proc_->running(); }

@@ -1,0 +1,213 @@
+// Delivery through Redis faults (GATEWAY.md section 3, Operations: "a Redis blip loses no event"; issue 3):
+// real redis-server (persistent: AOF, fsync always), real sse-gateway, a publisher running flat out on its
+// own connection. Mid-stream, Redis's client connections are killed (CLIENT KILL TYPE pubsub / normal) or
+// redis-server itself is restarted (SIGTERM, or SIGKILL) on the same port with the same data. Every open
+// stream must then hold exactly its channel's log (XRANGE) after the last entry logged before it opened: every event, in
+// order, once — compared id by id, with event name and data.
+#include "tests/integration/support/checks.hpp"
+#include "tests/integration/support/fixture.hpp"
+#include "tests/integration/support/traffic.hpp"
+
+#include <iostream>
+#include <set>
+
+namespace ssegw::it {
+namespace {
+
+class fault : public gateway_test {
+protected:
+    fault() { persistent_redis_ = true; }
+
+    // A user with two devices and one logged result each, published before the streams open: what each
+    // stream must receive is its whole log after that entry.
+    void seed() {
+        user_ = unique("u");
+        d1_ = unique("d1");
+        d2_ = unique("d2");
+        key_ = new_user(user_, {d1_, d2_});
+        seed1_ = redis::publish_result(redis(), d1_, user_, result_json(d1_, -1), 100000);
+        seed2_ = redis::publish_result(redis(), d2_, user_, result_json(d2_, -1), 100000);
+    }
+    struct watched {
+        std::unique_ptr<stream_reader> reader;
+        std::string log_key;
+        std::string after;  // the last log entry before it opened
+    };
+    // Two streams of d1, one of d2, one all-stream, each read on its own thread. They open fresh (no
+    // Last-Event-ID): a new stream is live once its head and retry: arrived, so it must get everything
+    // published after that. (Resuming streams race their replay against live events: that boundary is
+    // reconnect_loop_test.cpp's subject; here it would blur which fault lost or doubled an event.)
+    void open_streams(gateway& gw) {
+        auto d = in(14s);
+        auto add = [&](std::string const& target, std::string const& log, std::string const& after, std::string name) {
+            streams_.push_back(
+                {std::make_unique<stream_reader>(open_stream(gw.port(), target, bearer(key_)), d, name), log, after});
+        };
+        add(device_path(d1_), "analysis:device:" + d1_ + ":log", seed1_.device_id, "device " + d1_ + " #1");
+        add(device_path(d1_), "analysis:device:" + d1_ + ":log", seed1_.device_id, "device " + d1_ + " #2");
+        add(device_path(d2_), "analysis:device:" + d2_ + ":log", seed2_.device_id, "device " + d2_);
+        add(all_path(), "analysis:user:" + user_ + ":log", seed2_.user_id, "all-stream of " + user_);
+        // One result per device that every stream must get before the publisher starts (they are live);
+        // it is part of the compared logs.
+        redis::publish_result(redis(), d1_, user_, result_json(d1_, -2), 100000);
+        redis::publish_result(redis(), d2_, user_, result_json(d2_, -2), 100000);
+        for (std::size_t i = 0; i < streams_.size(); ++i) {
+            auto& r = *streams_[i].reader;
+            ASSERT_TRUE(poll_until(in(5s), [&] { return r.count() >= (i == 3 ? 2u : 1u); }, 5ms))
+                << r.name() << " did not receive the warm-up result within 5 s";
+        }
+    }
+    std::unique_ptr<flat_out_publisher> start_publisher() {
+        publish_options o;
+        o.user = user_;
+        o.devices = {d1_, d2_};
+        o.max_count = 3000;
+        o.max_time = 4s;
+        o.make = [](std::string const& device, int n) { return result_json(device, n); };
+        return std::make_unique<flat_out_publisher>(redis_server_->endpoint(), std::move(o));
+    }
+    // A connection to Redis, waiting (bounded) for it to answer after a restart.
+    std::unique_ptr<redis::sync_client> reconnect() {
+        std::unique_ptr<redis::sync_client> c;
+        poll_until(in(10s), [&] {
+            try {
+                c = redis_server_->connect();
+                return c->command({"PING"}) != nullptr;
+            } catch (std::exception const&) {
+                c.reset();
+                return false;
+            }
+        });
+        if (!c) throw std::runtime_error("Redis did not answer within 10 s");
+        return c;
+    }
+    // Waits for the publisher, publishes one last result per device (d2 last: the all-stream's last entry),
+    // lets every reader run until it has that id, then compares each stream with its log.
+    void finish_and_verify(gateway& gw, flat_out_publisher& p, std::string const& what) {
+        p.join();
+        redis_client_ = reconnect();
+        auto last1 = redis::publish_result(redis(), d1_, user_, result_json(d1_, 1000000), 100000);
+        auto last2 = redis::publish_result(redis(), d2_, user_, result_json(d2_, 1000001), 100000);
+        streams_[0].reader->set_target(last1.device_id);
+        streams_[1].reader->set_target(last1.device_id);
+        streams_[2].reader->set_target(last2.device_id);
+        streams_[3].reader->set_target(last2.user_id);
+        for (auto& s : streams_) s.reader->join();
+
+        // The acknowledged results are all in the logs (persistence held across the fault).
+        auto d1_log = log_entries(redis(), "analysis:device:" + d1_ + ":log", "-");
+        std::set<std::string> in_log;
+        for (auto const& e : d1_log) in_log.insert(e.id);
+        auto d2_log = log_entries(redis(), "analysis:device:" + d2_ + ":log", "-");
+        for (auto const& e : d2_log) in_log.insert(e.id);
+        std::size_t lost_acked = 0;
+        for (auto const& a : p.acknowledged_results()) lost_acked += in_log.count(a.ids.device_id) ? 0 : 1;
+        EXPECT_EQ(lost_acked, 0u) << "acknowledged results missing from the logs after " << what
+                                  << " (the test's Redis lost data, not the gateway)";
+
+        std::cout << "[ fault    ] " << what << ": " << p.acknowledged() << " results acknowledged, " << p.failures()
+                  << " publishes failed, in " << p.seconds() << " s; logs hold " << d1_log.size() << " + "
+                  << d2_log.size() << " entries; reconnects_total="
+                  << scrape(gw.port(), "sse_gateway_redis_reconnects_total").value_or(-1) << "\n";
+        for (auto& s : streams_) {
+            auto want = log_entries(redis(), s.log_key, s.after);
+            auto const& got = s.reader->events();
+            std::cout << "[ fault    ]   " << s.reader->name() << ": received " << got.size() << ", log holds "
+                      << want.size() << " after " << s.after << "\n";
+            EXPECT_TRUE(s.reader->error().empty()) << s.reader->name() << ": " << s.reader->error();
+            EXPECT_FALSE(s.reader->client().ended())
+                << s.reader->name() << " ended during " << what << "\n" << s.reader->client().describe(2000);
+            EXPECT_TRUE(s.reader->reached_target())
+                << s.reader->name() << " never received the last entry of its log within the deadline";
+            EXPECT_TRUE(same_sequence(got, want)) << s.reader->name() << " after " << what;
+        }
+    }
+    // Kills the gateway's connections of `type` `times` times while the publisher runs, waiting for
+    // the gateway to be ready again (resubscribed, gaps filled) before the next kill.
+    void kill_connections(gateway& gw, flat_out_publisher& p, std::string const& type, int times) {
+        for (int k = 1; k <= times; ++k) {
+            ASSERT_TRUE(p.wait_acknowledged(p.acknowledged() + 150, in(4s)))
+                << "publisher stalled at " << p.acknowledged() << " (" << p.last_error() << ")";
+            auto r = redis().command({"CLIENT", "KILL", "TYPE", type});
+            ASSERT_TRUE(r && r->type == REDIS_REPLY_INTEGER);
+            EXPECT_GE(r->integer, 1) << "CLIENT KILL TYPE " << type << " killed nothing";
+            std::cout << "[ fault    ] CLIENT KILL TYPE " << type << " #" << k << " at " << p.acknowledged()
+                      << " acknowledged: " << r->integer << " connections\n";
+            ASSERT_TRUE(gw.wait_readyz(200, in(10s))) << "/readyz not back to 200 within 10 s of kill #" << k;
+        }
+    }
+
+    std::string user_, d1_, d2_, key_;
+    redis::published_ids seed1_, seed2_;
+    std::vector<watched> streams_;
+};
+
+TEST_F(fault, client_kill_pubsub_mid_stream_loses_nothing) {
+    auto& gw = start_gateway();
+    seed();
+    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
+    auto p = start_publisher();
+    ASSERT_NO_FATAL_FAILURE(kill_connections(gw, *p, "pubsub", 3));
+    finish_and_verify(gw, *p, "3 x CLIENT KILL TYPE pubsub");
+}
+
+TEST_F(fault, client_kill_normal_mid_stream_loses_nothing) {
+    // Kills the gateway's command connection (leases, auth, log reads) and the publisher's connection.
+    auto& gw = start_gateway();
+    seed();
+    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
+    auto p = start_publisher();
+    ASSERT_NO_FATAL_FAILURE(kill_connections(gw, *p, "normal", 3));
+    finish_and_verify(gw, *p, "3 x CLIENT KILL TYPE normal");
+}
+
+TEST_F(fault, client_kill_pubsub_and_normal_together_loses_nothing) {
+    auto& gw = start_gateway();
+    seed();
+    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
+    auto p = start_publisher();
+    for (int k = 1; k <= 2; ++k) {
+        ASSERT_TRUE(p->wait_acknowledged(p->acknowledged() + 150, in(4s))) << p->last_error();
+        // Back to back: the gap fill after resubscribing runs on a command connection that was just cut.
+        redis().command({"CLIENT", "KILL", "TYPE", "pubsub"});
+        redis().command({"CLIENT", "KILL", "TYPE", "normal"});
+        ASSERT_TRUE(gw.wait_readyz(200, in(10s))) << "/readyz not back to 200 within 10 s of kill #" << k;
+    }
+    finish_and_verify(gw, *p, "2 x CLIENT KILL TYPE pubsub + normal");
+}
+
+TEST_F(fault, redis_restart_mid_stream_loses_nothing) {
+    auto& gw = start_gateway();
+    seed();
+    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
+    auto p = start_publisher();
+    ASSERT_TRUE(p->wait_acknowledged(300, in(4s))) << p->last_error();
+    redis_client_.reset();
+    redis_server_->restart();  // SIGTERM, then start again on the same port and AOF
+    std::cout << "[ fault    ] redis-server restarted at " << p->acknowledged() << " acknowledged\n";
+    redis_client_ = reconnect();
+    EXPECT_TRUE(gw.wait_readyz(200, in(10s))) << "/readyz not back to 200 within 10 s of the restart";
+    EXPECT_TRUE(p->wait_acknowledged(p->acknowledged() + 150, in(4s)))
+        << "publisher did not resume after the restart: " << p->last_error();
+    finish_and_verify(gw, *p, "redis-server restart (SIGTERM)");
+}
+
+TEST_F(fault, redis_crash_and_restart_mid_stream_loses_nothing) {
+    auto& gw = start_gateway();
+    seed();
+    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
+    auto p = start_publisher();
+    ASSERT_TRUE(p->wait_acknowledged(300, in(4s))) << p->last_error();
+    redis_client_.reset();
+    redis_server_->crash();  // SIGKILL: no shutdown; the AOF (fsync always) has every acknowledged write
+    redis_server_->start_again();
+    std::cout << "[ fault    ] redis-server killed and started again at " << p->acknowledged() << " acknowledged\n";
+    redis_client_ = reconnect();
+    EXPECT_TRUE(gw.wait_readyz(200, in(10s))) << "/readyz not back to 200 within 10 s of the restart";
+    EXPECT_TRUE(p->wait_acknowledged(p->acknowledged() + 150, in(4s)))
+        << "publisher did not resume after the restart: " << p->last_error();
+    finish_and_verify(gw, *p, "redis-server SIGKILL + restart");
+}
+
+} // namespace
+} // namespace ssegw::it
