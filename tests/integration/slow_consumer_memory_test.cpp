@@ -8,6 +8,7 @@
 #include "tests/integration/support/traffic.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 namespace ssegw::it {
@@ -94,6 +95,9 @@ TEST_F(slow_consumer_memory, stalled_stream_is_cut_reader_gets_everything_and_rs
     std::cout << "[ memory   ] sse-gateway pid " << pid << " VmRSS before " << before << " kB, sampled peak " << peak
               << " kB, after the cut " << after << " kB; " << acked.size() << " results, " << mib_sent
               << " MiB per stream in " << p.seconds() << " s; stalled stream got " << n << " events before the cut\n";
+    // A sanitizer build is slower and its allocator keeps freed memory in quarantine: RSS says
+    // nothing there. The plain build's run holds the bound.
+    if (std::getenv("SSEGW_GATEWAY_SANITIZED")) return;
     EXPECT_GT(mib_sent, 64.0) << "too little traffic for the memory bound to mean anything";
     EXPECT_LT(after - before, bound_kib) << "VmRSS did not return within +64 MiB after the slow client was cut";
     EXPECT_LT(peak - before, bound_kib) << "VmRSS grew by more than 64 MiB while the stalled stream was open";

@@ -13,6 +13,16 @@ void gateway_test::SetUp() {
 }
 
 void gateway_test::TearDown() {
+    // A sanitizer build of the gateway reports into its log and keeps running: fail on a report.
+    for (auto const& g : gateways_) {
+        auto log = g->log();
+        for (char const* mark : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
+                                 "runtime error:"}) {
+            if (auto at = log.find(mark); at != std::string::npos)
+                ADD_FAILURE() << "sanitizer report in the log of sse-gateway " << g->instance_id() << ":\n"
+                              << log.substr(at, 4000);
+        }
+    }
     if (HasFailure()) {
         for (auto const& g : gateways_)
             std::cerr << "---- log of sse-gateway " << g->instance_id() << " (port " << g->port() << ", "

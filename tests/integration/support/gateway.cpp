@@ -1,6 +1,8 @@
 // The real sse-gateway as a child process: port from the "listening" log line, then /readyz 200.
 #include "tests/integration/support/gateway.hpp"
 
+#include <cstdlib>
+
 #include "tests/integration/support/http_client.hpp"
 #include "tests/integration/support/temp_dir.hpp"
 
@@ -47,7 +49,11 @@ std::uint16_t port_from_log(std::string const& log) {
 
 } // namespace
 
-std::string gateway_binary() { return SSEGW_GATEWAY_BIN; }
+std::string gateway_binary() {
+    // scripts/test points this at a sanitizer build of the gateway and reruns the suite.
+    if (char const* p = std::getenv("SSEGW_GATEWAY_BIN"); p && *p) return p;
+    return SSEGW_GATEWAY_BIN;
+}
 
 gateway::gateway(std::filesystem::path const& dir, std::string redis_url, std::string instance_id,
                  std::vector<std::string> extra_args, bool wait_ready,

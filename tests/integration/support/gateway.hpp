@@ -13,7 +13,7 @@
 
 namespace ssegw::it {
 
-/// Path of the built sse-gateway (SSEGW_GATEWAY_BIN).
+/// Path of the built sse-gateway (SSEGW_GATEWAY_BIN), or the SSEGW_GATEWAY_BIN environment variable.
 std::string gateway_binary();
 
 class gateway {
