@@ -5,6 +5,8 @@
 
 namespace ssegw::gateway {
 
+std::string_view name_of(stream_kind k) { return k == stream_kind::device ? "device" : "all"; }
+
 std::string_view name_of(disconnect_reason r) {
     switch (r) {
     case disconnect_reason::client: return "client";
@@ -30,8 +32,8 @@ std::string metrics::render(redis_state const& r) const {
     std::ostringstream os;
     auto v = [](auto const& a) { return a.load(std::memory_order_relaxed); };
     os << "# HELP sse_gateway_connections Open SSE streams.\n# TYPE sse_gateway_connections gauge\n"
-       << "sse_gateway_connections{stream=\"device\"} " << v(connections[0]) << "\n"
-       << "sse_gateway_connections{stream=\"all\"} " << v(connections[1]) << "\n";
+       << "sse_gateway_connections{stream=\"" << name_of(stream_kind::device) << "\"} " << v(connections[0]) << "\n"
+       << "sse_gateway_connections{stream=\"" << name_of(stream_kind::all) << "\"} " << v(connections[1]) << "\n";
     os << "# HELP sse_gateway_connections_opened_total Streams opened.\n"
           "# TYPE sse_gateway_connections_opened_total counter\n"
        << "sse_gateway_connections_opened_total " << v(opened) << "\n";

@@ -16,6 +16,7 @@ enum class disconnect_reason { client = 0, idle, slow, revoked, shutdown, count 
 enum class drop_reason { malformed = 0, no_subscribers, duplicate, count };
 
 std::string_view name_of(disconnect_reason r);
+std::string_view name_of(stream_kind k);
 
 class metrics {
 public:

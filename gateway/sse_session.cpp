@@ -32,7 +32,7 @@ sse_session::~sse_session() {
     if (!grant_.lease_member.empty()) worker_.srv().release_lease(grant_.user_id, grant_.lease_member);
     log::info("stream closed",
               {{"user", grant_.user_id},
-               {"stream", grant_.kind == stream_kind::device ? "device" : "all"},
+               {"stream", name_of(grant_.kind)},
                {"channel", grant_.channel},
                {"duration_s", std::chrono::duration<double>(clock::now() - opened_).count()},
                {"events", events_sent_},
@@ -56,7 +56,7 @@ void sse_session::go_live() {
     enqueue(std::exchange(head_frame_, nullptr));
     enqueue(worker_.retry_frame());
     log::info("stream opened", {{"user", grant_.user_id},
-                                {"stream", grant_.kind == stream_kind::device ? "device" : "all"},
+                                {"stream", name_of(grant_.kind)},
                                 {"channel", grant_.channel},
                                 {"resume", last_event_id_ ? last_event_id_->to_string() : ""}});
     if (!last_event_id_) {

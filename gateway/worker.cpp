@@ -88,7 +88,6 @@ void worker::revoke(std::string const& key_hash) {
 }
 
 void worker::drain() {
-    draining_ = true;
     auto retry_ms = cfg().retry_ms;
     hub_.for_each([retry_ms](sse_session& s) { s.drain(retry_ms); });
 }

@@ -55,7 +55,6 @@ private:
     channel_hub hub_;
     sse::frame_ptr retry_, keepalive_, revoked_, last_chunk_, unavailable_;
     std::chrono::steady_clock::duration tick_every_;
-    bool draining_ = false;
     net::io_context ioc_{1};
     std::optional<net::executor_work_guard<net::io_context::executor_type>> guard_;
     net::steady_timer tick_;

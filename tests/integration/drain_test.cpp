@@ -35,7 +35,10 @@ TEST_F(drain, sigterm_closes_streams_with_retry_frees_slots_and_exits_0) {
     auto st = a.proc().wait_until(t0 + 10s);
     ASSERT_TRUE(st) << "still running 10 s after SIGTERM";
     EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << describe_status(st);
-    // Its slots are free for the other instance, without waiting for a lease to expire.
+    // Its leases are gone from Redis (b holds none: its one request was refused)...
+    auto leases = redis().command({"ZRANGE", "sse:conns:" + user, "0", "-1"});
+    EXPECT_EQ(leases->elements, 0u) << "the lease set still holds " << leases->elements << " members after the drain";
+    // ...so its slots are free for the other instance, without waiting for a lease to expire.
     std::unique_ptr<sse_client> c;
     EXPECT_TRUE(poll_until(in(2s), [&] {
         c = std::make_unique<sse_client>(b.port(), device_path(dev), bearer(key));
