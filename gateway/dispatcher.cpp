@@ -38,10 +38,7 @@ void dispatcher::channel_changed(unsigned w, std::string const& channel, bool jo
     st.epochs[w] = joined ? epoch : 0;
     if (joined && !had) sub_->add_ref(channel);
     if (!joined && had) sub_->release(channel);
-    if (joined && st.live) {
-        auto* wk = workers_[w].get();
-        net::post(wk->ioc(), [wk, channel, epoch] { wk->hub().set_live(channel, epoch); });
-    }
+    if (joined && st.live) tell_live(w, channel, epoch);
     for (auto e : st.epochs)
         if (e) return;
     channels_.erase(channel);  // no readers left anywhere
@@ -92,7 +89,7 @@ void dispatcher::fill_gap(std::string const& channel) {
             return;
         }
         for (auto const& e : r.entries) {
-            if (s.last && e.parsed_id <= *s.last) continue;
+            if (!is_new(s, e.parsed_id)) continue;
             dispatch_frame(channel, s, sse::frame::event(e.id, e.event, e.data));
         }
         if (!r.entries.empty()) log::info("gap filled", {{"channel", channel}, {"events", r.entries.size()}});
@@ -114,11 +111,13 @@ void dispatcher::on_lost() {
 
 void dispatcher::go_live(std::string const& channel, channel_state& st) {
     st.live = true;
-    for (std::size_t w = 0; w < st.epochs.size(); ++w) {
-        if (!st.epochs[w]) continue;
-        auto* wk = workers_[w].get();
-        net::post(wk->ioc(), [wk, channel, epoch = st.epochs[w]] { wk->hub().set_live(channel, epoch); });
-    }
+    for (std::size_t w = 0; w < st.epochs.size(); ++w)
+        if (st.epochs[w]) tell_live(static_cast<unsigned>(w), channel, st.epochs[w]);
+}
+
+void dispatcher::tell_live(unsigned w, std::string const& channel, std::uint64_t epoch) {
+    auto* wk = workers_[w].get();
+    net::post(wk->ioc(), [wk, channel, epoch] { wk->hub().set_live(channel, epoch); });
 }
 
 void dispatcher::on_message(std::string_view channel, std::string_view payload) {
@@ -143,7 +142,7 @@ void dispatcher::dispatch(std::string const& channel, channel_state& st, std::st
         log::warn("dropped malformed message", {{"channel", channel}, {"error", error}, {"bytes", payload.size()}});
         return;
     }
-    if (st.last && env->parsed_id <= *st.last) {
+    if (!is_new(st, env->parsed_id)) {
         metrics_.drop(drop_reason::duplicate);  // already delivered, e.g. by a gap fill
         return;
     }

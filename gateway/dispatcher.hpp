@@ -52,6 +52,9 @@ private:
     void on_lost();
     void go_live(std::string const& channel, channel_state& st);
     void fill_gap(std::string const& channel);
+    void tell_live(unsigned w, std::string const& channel, std::uint64_t epoch);
+    /// Ids on a channel only grow: anything not newer than the last dispatched was delivered.
+    static bool is_new(channel_state const& st, sse::event_id id) { return !st.last || *st.last < id; }
     void dispatch(std::string const& channel, channel_state& st, std::string_view payload);
     void dispatch_frame(std::string const& channel, channel_state& st, sse::frame_ptr f);
     void revoke(std::string_view payload);
