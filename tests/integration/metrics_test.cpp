@@ -282,12 +282,15 @@ TEST_F(metrics_test, values_match_the_traffic_made) {
     auto key_v = new_user(user_v, {dev_v});
     auto slow = std::make_unique<sse_client>(port, device_path(dev_v), bearer(key_v), in(5s), 4096);
     ASSERT_EQ(slow->status(), 200);
-    stream_reader fast(open_stream(port, device_path(dev_v), bearer(key_v)), in(12s), "reading stream");
+    stream_reader fast(open_stream(port, device_path(dev_v), bearer(key_v)), in(40s), "reading stream");
     publish_options o;
     o.user = user_v;
     o.devices = {dev_v};
     o.max_count = 3000;
-    o.max_time = 6s;
+    // Publishing is paced by the reading stream, so a sanitized gateway on a loaded machine publishes
+    // slowly; the kernel's socket buffers take megabytes before the stalled stream's queue overflows.
+    // The bounds are generous: the stream is cut within a second or two on an idle machine.
+    o.max_time = 25s;
     o.maxlen = 1000;
     o.make = [](std::string const& device, int n) {
         return R"({"deviceId":")" + device + R"(","seq":)" + std::to_string(n) + R"(,"blob":")" +
@@ -295,7 +298,7 @@ TEST_F(metrics_test, values_match_the_traffic_made) {
     };
     o.gate = [&](int n) { return static_cast<long>(n) - static_cast<long>(fast.count()) < 4; };
     flat_out_publisher p(redis_server_->endpoint(), std::move(o));
-    bool was_cut = poll_until(in(8s), [&] {
+    bool was_cut = poll_until(in(30s), [&] {
         return p.finished() || scrape(port, series("disconnects_total", "reason", "slow")).value_or(0) >= 1;
     }, 50ms);
     p.stop();
@@ -305,18 +308,28 @@ TEST_F(metrics_test, values_match_the_traffic_made) {
     fast.set_target(p.acknowledged_results().back().ids.device_id);
     fast.join();
     ASSERT_TRUE(fast.reached_target()) << fast.error();
-    EXPECT_EQ(fast.count(), p.acknowledged_results().size());
+    EXPECT_GE(fast.count(), p.acknowledged_results().size());
+    EXPECT_LE(fast.count(), p.acknowledged_results().size() + static_cast<std::size_t>(p.failures()));
     EXPECT_TRUE(was_cut && scrape(port, series("disconnects_total", "reason", "slow")).value_or(0) >= 1)
         << "the stalled stream was not cut after " << n_v << " results of 8 KB";
+    // A publish whose reply timed out (a loaded machine) may still have reached Redis: such results
+    // are counted as received without being acknowledged, so they widen the bounds, never hide a loss.
+    auto const lost_replies = static_cast<double>(p.failures());
+    auto received_ok = [&](exposition const& x) {
+        auto r = x.get(series("events_received_total")).value_or(-1);
+        return r >= 27.0 + n_v && r <= 27.0 + n_v + lost_replies;
+    };
     auto x5 = settle(port, [&](exposition const& x) {
-        return x.get(series("events_received_total")) == 27.0 + n_v &&
-               x.get(series("connections", "stream", "device")) == 3.0;
+        return received_ok(x) && x.get(series("connections", "stream", "device")) == 3.0;
     });
     EXPECT_EQ(x5.get(series("disconnects_total", "reason", "slow")), 1.0);
-    EXPECT_EQ(x5.get(series("events_received_total")), 27.0 + n_v) << n_v << " results on the one subscribed channel";
+    EXPECT_TRUE(received_ok(x5)) << "received " << x5.get(series("events_received_total")).value_or(-1) << " for "
+                                 << n_v << " acknowledged results (+ " << lost_replies
+                                 << " unacknowledged) on the one subscribed channel; " << p.last_error();
     auto delivered5 = x5.get(series("events_delivered_total")).value_or(-1);
     EXPECT_GE(delivered5, delivered4 + n_v) << "the reading stream got " << n_v;
-    EXPECT_LE(delivered5, delivered4 + 2 * n_v) << "at most " << n_v << " more to the stalled one before its cut";
+    EXPECT_LE(delivered5, delivered4 + 2 * (n_v + lost_replies))
+        << "at most " << n_v << " more to the stalled one before its cut";
     EXPECT_EQ(x5.get(series("connections", "stream", "device")), 3.0) << "s1, s3 and the reading stream; slow gone";
     EXPECT_EQ(x5.get(series("connections_opened_total")), 6.0);
 
