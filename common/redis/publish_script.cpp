@@ -64,6 +64,23 @@ bool is_error(redisReply const* r, std::string_view prefix) {
 
 std::string_view publish_script_source() { return source; }
 
+std::string load_publish_script(sync_client& redis) {
+    auto r = redis.command({"SCRIPT", "LOAD", source});
+    if (r->type != REDIS_REPLY_STRING)
+        throw sync_error("publish: SCRIPT LOAD did not answer a SHA1");
+    return std::string(r->str, r->len);
+}
+
+std::vector<std::string> publish_command(std::string_view sha, std::string_view device_id, std::string_view user_id,
+                                         std::string_view result_json, unsigned maxlen, std::string_view event) {
+    std::string const device(device_id);
+    std::string const user(user_id);
+    return {"EVALSHA", std::string(sha), "2",
+            "analysis:device:" + device + ":log", "analysis:user:" + user + ":log",
+            "analysis:device:" + device, "analysis:user:" + user,
+            std::string(result_json), std::to_string(maxlen), std::string(event)};
+}
+
 // result_json is not parsed here (callers validate it once, the bench publishes pre-built
 // results); it must be one JSON object on one line or the envelopes will not parse.
 // Not for use between append() and get_reply() of the caller's own pipeline.
@@ -73,13 +90,7 @@ published_ids publish_result(sync_client& redis, std::string_view device_id, std
         throw sync_error("publish: empty device or user id");
     if (!valid_event(event))
         throw sync_error("publish: invalid event name");
-    std::string const device(device_id);
-    std::string const user(user_id);
-    std::vector<std::string> const args{
-        "EVALSHA", source_sha1(), "2",
-        "analysis:device:" + device + ":log", "analysis:user:" + user + ":log",
-        "analysis:device:" + device, "analysis:user:" + user,
-        std::string(result_json), std::to_string(maxlen), std::string(event)};
+    auto const args = publish_command(source_sha1(), device_id, user_id, result_json, maxlen, event);
 
     // append/get_reply return error replies instead of throwing, so NOSCRIPT (a fresh or
     // flushed server) can be told apart: load the script once and run it again.

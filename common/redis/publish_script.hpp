@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ssegw::redis {
 
@@ -21,6 +22,14 @@ struct published_ids {
     std::string device_id;  // entry id in analysis:device:<deviceId>:log
     std::string user_id;    // entry id in analysis:user:<userId>:log
 };
+
+/// SCRIPT LOAD: returns the SHA1 that EVALSHA names the script by. Throws sync_error.
+std::string load_publish_script(sync_client& redis);
+
+/// The EVALSHA command for one result, for callers that pipeline (append now, get_reply later).
+std::vector<std::string> publish_command(std::string_view sha, std::string_view device_id, std::string_view user_id,
+                                         std::string_view result_json, unsigned maxlen = 1000,
+                                         std::string_view event = "analysis_result");
 
 /// Publishes one result through the script (EVALSHA, loading it on NOSCRIPT). Throws sync_error.
 published_ids publish_result(sync_client& redis, std::string_view device_id, std::string_view user_id,

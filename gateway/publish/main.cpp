@@ -321,8 +321,7 @@ class line_publisher {
 public:
     line_publisher(redis::sync_client& redis, options const& opt) : redis_(redis), opt_(opt) {
         // Loaded up front so the pipeline can EVALSHA; NOSCRIPT later (SCRIPT FLUSH) falls back.
-        auto r = redis_.command({"SCRIPT", "LOAD", redis::publish_script_source()});
-        sha_.assign(r->str, r->len);
+        sha_ = redis::load_publish_script(redis_);
     }
 
     /// Returns the exit code.
@@ -403,10 +402,7 @@ private:
         if (batch_.empty())
             return;
         for (auto const& p : batch_)
-            redis_.append({"EVALSHA", sha_, "2", "analysis:device:" + p.result.device + ":log",
-                           "analysis:user:" + *opt_.user + ":log", "analysis:device:" + p.result.device,
-                           "analysis:user:" + *opt_.user, p.result.data, std::to_string(opt_.maxlen),
-                           "analysis_result"});
+            redis_.append(redis::publish_command(sha_, p.result.device, *opt_.user, p.result.data, opt_.maxlen));
         std::vector<redis::reply_ptr> replies;
         replies.reserve(batch_.size());
         for (std::size_t i = 0; i < batch_.size(); ++i)
