@@ -5,10 +5,12 @@
 namespace ssegw::bench {
 
 stream_spec load_plan::stream(int j) const {
+    // Ordinals within each kind, so all-streams spread over the users and device streams over
+    // the devices whatever the ratio.
     auto const f = o_.all_ratio;
-    bool const all = std::floor((j + 1) * f) > std::floor(j * f);
-    if (all) return {-1, j % o_.users};
-    int const d = j % o_.devices;
+    int const all_before = static_cast<int>(std::floor(j * f));
+    if (std::floor((j + 1) * f) > all_before) return {-1, all_before % o_.users};
+    int const d = (j - all_before) % o_.devices;
     return {d, user_of(d)};
 }
 

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -90,6 +91,12 @@ json latency_json(latency_histogram const& h) {
             {"mean", round3(h.mean() / 1e6)}};
 }
 
+void run_hook(char const* flag, std::string const& command) {
+    if (command.empty()) return;
+    if (int rc = std::system(command.c_str()); rc != 0)
+        std::cerr << "sse-bench: " << flag << " command exited with " << rc << ": " << command << '\n';
+}
+
 } // namespace
 
 int main(int argc, char** argv) try {
@@ -163,6 +170,7 @@ int main(int argc, char** argv) try {
                 per_device[static_cast<std::size_t>(d)] + per_user[static_cast<std::size_t>(plan.user_of(d))];
     }
 
+    run_hook("--on-ready", o.on_ready);
     json steps = json::array();
     latency_histogram last_latency;
     std::int64_t storm_t0 = 0;
@@ -238,6 +246,7 @@ int main(int argc, char** argv) try {
         if (o.stop_when_behind && !sustained) break;
     }
     report["steps"] = steps;
+    run_hook("--on-done", o.on_done);
 
     auto const end = gather(shards, o.rates.size());
     report["streams"]["open_at_end"] = end.open.size();

@@ -30,6 +30,8 @@ constexpr char const* usage = R"(sse-bench: opens many SSE streams, publishes at
   --out FILE                        also write the report here
   --cdf-out FILE                    the last step's latency CDF (ms fraction), for plots
   --label NAME                      scenario name for the report
+  --on-ready CMD --on-done CMD      shell commands run before the first step and after the last
+                                    (how bench/run brackets a callgrind measurement)
 )";
 
 [[noreturn]] void bad(std::string const& what) {
@@ -111,6 +113,8 @@ options parse_options(int argc, char** argv) {
         else if (flag == "--out") o.out = v;
         else if (flag == "--cdf-out") o.cdf_out = v;
         else if (flag == "--label") o.label = v;
+        else if (flag == "--on-ready") o.on_ready = v;
+        else if (flag == "--on-done") o.on_done = v;
         else bad("unknown flag " + flag);
     }
     if (o.storm > o.streams) bad("--storm is more than --streams");

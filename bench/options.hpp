@@ -42,6 +42,8 @@ struct options {
     std::string out;           // also write the JSON report here
     std::string cdf_out;       // write the last step's latency CDF here (ms, fraction), for plots
     std::string label;         // scenario name, copied into the report
+    std::string on_ready;      // shell command run once the streams are open, before publishing
+    std::string on_done;       // shell command run after the last step (e.g. a profiler's dump)
 };
 
 /// Parses argv; on error or --help prints to stderr/stdout and exits (2 or 0).

@@ -1,0 +1,177 @@
+"""bench/run's report: the Markdown table (gateway, nchan, ratio, baseline), gnuplot PNGs, README."""
+import pathlib
+import re
+import subprocess
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def step(results, target, scenario, k=0):
+    try:
+        return results[target][scenario]["steps"][k]
+    except (KeyError, IndexError):
+        return None
+
+
+def saturation(results, target):
+    """The highest sustained deliveries/s, its cost, and which side ran out of CPU first."""
+    try:
+        steps = results[target]["saturation"]["steps"]
+    except KeyError:
+        return None
+    ok = [s for s in steps if s["sustained"]]
+    best = max(ok, key=lambda s: s["deliveries_per_s"]) if ok else None
+    top = steps[-1]
+    side = []
+    if top.get("server_cpu_util", 0) >= 0.9:
+        side.append("server")
+    if top.get("client_cpu_util", 0) >= 0.9:
+        side.append("client")
+    return {"best": best, "top": top, "saturated": "+".join(side) or "neither (latency)",
+            "all_sustained": len(ok) == len(steps)}
+
+
+def figures(doc):
+    """Rows of (figure, {target: value}, goal text, lower_is_better)."""
+    r = doc["results"]
+    rows = []
+
+    def per_target(fn):
+        out = {}
+        for t in ("gateway", "nchan", "baseline"):
+            try:
+                v = fn(t)
+            except (KeyError, TypeError, IndexError, ZeroDivisionError):
+                v = None
+            if v is not None:
+                out[t] = v
+        return out
+
+    rows.append(("idle: RSS per stream (KiB)",
+                 per_target(lambda t: r[t]["idle"]["memory"]["per_stream_bytes"] / 1024), "≤ 0.5× nchan, ≤ 4", True))
+    rows.append(("idle: streams opened per second",
+                 per_target(lambda t: r[t]["idle"]["streams"]["connect_rate"]), "", False))
+    for sc, title in (("broadcast", "broadcast"), ("spread", "spread")):
+        rows.append((f"{title}: deliveries/s", per_target(lambda t: step(r, t, sc)["deliveries_per_s"]), "", False))
+        rows.append((f"{title}: deliveries per server CPU-s",
+                     per_target(lambda t: step(r, t, sc)["deliveries_per_cpu_s"]), "≥ 2× nchan", False))
+        rows.append((f"{title}: p50 latency (ms)", per_target(lambda t: step(r, t, sc)["latency_ms"]["p50"]), "", True))
+        rows.append((f"{title}: p99 latency (ms)", per_target(lambda t: step(r, t, sc)["latency_ms"]["p99"]),
+                     "≤ nchan, < 10", True))
+        rows.append((f"{title}: missing / duplicated",
+                     per_target(lambda t: f'{step(r, t, sc)["missing"]} / {step(r, t, sc)["duplicated"]}'), "0 / 0", None))
+    rows.append(("saturation: highest sustained deliveries/s",
+                 per_target(lambda t: saturation(r, t)["best"]["deliveries_per_s"]), "≥ 2× nchan", False))
+    rows.append(("saturation: deliveries per server CPU-s there",
+                 per_target(lambda t: saturation(r, t)["best"]["deliveries_per_cpu_s"]), "≥ 0.8× baseline", False))
+    rows.append(("saturation: side out of CPU at the last step",
+                 per_target(lambda t: saturation(r, t)["saturated"] +
+                            (" (never fell behind)" if saturation(r, t)["all_sustained"] else "")), "", None))
+    rows.append(("storm: all reconnected (s)", per_target(lambda t: r[t]["storm"]["storm"]["all_reopened_s"]), "", True))
+    rows.append(("storm: all live again (s)", per_target(lambda t: r[t]["storm"]["storm"]["all_caught_up_s"]), "< 5", True))
+    rows.append(("storm: events missed", per_target(lambda t: r[t]["storm"]["storm"]["missed"]), "0", None))
+    return rows
+
+
+def fmt(v):
+    if v is None:
+        return "–"
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def ratio(a, b):
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b:
+        return f"{a / b:.2f}×"
+    return "–"
+
+
+def table(doc):
+    lines = ["| figure | sse-gateway | nchan | gateway/nchan | baseline | gateway/baseline | goal |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for name, vals, goal, _ in figures(doc):
+        g, n, b = vals.get("gateway"), vals.get("nchan"), vals.get("baseline")
+        lines.append(f"| {name} | {fmt(g)} | {fmt(n)} | {ratio(g, n)} | {fmt(b)} | {ratio(g, b)} | {goal} |")
+    cg = doc.get("callgrind") or []
+    if cg:
+        per = ", ".join(f'{c["per_delivery"]:,}' for c in cg if c.get("per_delivery"))
+        lines.append(f"| callgrind: instructions per delivered event (gateway, runs) | {per} | | | | | steady |")
+    m = doc["machine"]
+    lines.append("")
+    lines.append(f'{m["cores"]} cores ({m["cpu"]}), Linux {m["kernel"]}, nchan {m["nginx_nchan"]}; '
+                 f'server pinned to core 0, sse-bench and Redis to core 1; {doc["seconds"]} s in all.')
+    return "\n".join(lines)
+
+
+def gnuplot(script):
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True, capture_output=True)
+        return True
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("bench/run: gnuplot failed:", getattr(e, "stderr", e))
+        return False
+
+
+def plots(doc, outdir, stamp):
+    r = doc["results"]
+    series = []
+    for sc in ("broadcast", "spread"):
+        for t in ("gateway", "nchan", "baseline"):
+            cdf = r.get(t, {}).get(sc, {}).get("cdf")
+            if cdf:
+                series.append((f"{t} {sc}", cdf))
+    if series:
+        data = "".join(f"$d{i} << EOD\n" + "".join(f"{x} {y}\n" for x, y in s[1]) + "EOD\n" for i, s in enumerate(series))
+        plot = ", ".join(f'$d{i} using 1:2 with lines lw 2 title "{s[0]}"' for i, s in enumerate(series))
+        gnuplot(f"""set terminal pngcairo size 900,520
+set output "{outdir}/{stamp}-latency.png"
+set title "publish-to-receive latency, CDF"
+set logscale x
+set xlabel "latency (ms)"
+set ylabel "fraction of deliveries"
+set key bottom right
+set grid
+{data}plot {plot}
+""")
+    sat = []
+    for t in ("gateway", "nchan", "baseline"):
+        steps = r.get(t, {}).get("saturation", {}).get("steps")
+        if steps:
+            streams = r[t]["saturation"]["streams"]["open"]
+            sat.append((t, [(s["rate"] * streams, s["deliveries_per_s"]) for s in steps]))
+    if sat:
+        data = "".join(f"$s{i} << EOD\n" + "".join(f"{x} {y}\n" for x, y in s[1]) + "EOD\n" for i, s in enumerate(sat))
+        plot = ", ".join(f'$s{i} using 1:2 with linespoints lw 2 title "{s[0]}"' for i, s in enumerate(sat))
+        gnuplot(f"""set terminal pngcairo size 900,520
+set output "{outdir}/{stamp}-throughput.png"
+set title "deliveries/s against offered deliveries/s (10,000 streams, one channel)"
+set xlabel "offered (results/s x streams)"
+set ylabel "delivered per second"
+set key top left
+set grid
+{data}plot {plot}, x with lines dt 2 lc rgb "gray" title "offered"
+""")
+
+
+def write(doc, outdir, stamp):
+    md = table(doc)
+    (outdir / f"{stamp}.md").write_text(md + "\n")
+    plots(doc, outdir, stamp)
+    return md
+
+
+def update_readme(readme, md, stamp):
+    text = readme.read_text()
+    block = (f"{BEGIN}\nLatest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
+             f"![latency CDF](bench/results/{stamp}-latency.png)\n"
+             f"![throughput](bench/results/{stamp}-throughput.png)\n{END}")
+    if BEGIN in text and END in text:
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        text += "\n## Benchmark\n\n" + block + "\n"
+    readme.write_text(text)
