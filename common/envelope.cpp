@@ -65,74 +65,99 @@ bool clean_token(std::string_view v) {
 
 } // namespace
 
-std::optional<std::string_view> raw_member(std::string_view s, std::string_view key) {
+// Calls fn(raw_key, raw_value) for each top-level member of an object, in order; false if `s`
+// is not an object. The input is already known to be valid JSON.
+template <class Fn>
+static bool for_each_member(std::string_view s, Fn&& fn) {
     std::size_t i = 0;
     skip_ws(s, i);
-    if (i >= s.size() || s[i] != '{') return std::nullopt;
+    if (i >= s.size() || s[i] != '{') return false;
     ++i;
-    std::optional<std::string_view> found;
     for (;;) {
         skip_ws(s, i);
-        if (i >= s.size()) return std::nullopt;
-        if (s[i] == '}') return found;
+        if (i >= s.size()) return false;
+        if (s[i] == '}') return true;
         if (s[i] == ',') {
             ++i;
             continue;
         }
-        if (s[i] != '"') return std::nullopt;
+        if (s[i] != '"') return false;
         std::size_t k0 = i;
-        if (!skip_string(s, i)) return std::nullopt;
+        if (!skip_string(s, i)) return false;
         auto raw_key = s.substr(k0, i - k0);
         skip_ws(s, i);
-        if (i >= s.size() || s[i] != ':') return std::nullopt;
+        if (i >= s.size() || s[i] != ':') return false;
         ++i;
         skip_ws(s, i);
         std::size_t v0 = i;
-        if (!skip_value(s, i)) return std::nullopt;
-        if (key_equals(raw_key, key)) found = s.substr(v0, i - v0);
+        if (!skip_value(s, i)) return false;
+        fn(raw_key, s.substr(v0, i - v0));
     }
 }
 
+std::optional<std::string_view> raw_member(std::string_view s, std::string_view key) {
+    std::optional<std::string_view> found;
+    if (!for_each_member(s, [&](std::string_view k, std::string_view v) {
+            if (key_equals(k, key)) found = v;  // the last of duplicates, as a JSON parser keeps
+        }))
+        return std::nullopt;
+    return found;
+}
+
+// A JSON string member's value, decoded (nlohmann only when it holds escapes); nullopt if the
+// member is not a string.
+static std::optional<std::string> string_member(std::string_view raw) {
+    if (raw.size() < 2 || raw.front() != '"') return std::nullopt;
+    if (raw.find('\\') == std::string_view::npos) return std::string(raw.substr(1, raw.size() - 2));
+    auto decoded = nlohmann::json::parse(raw, nullptr, false);
+    if (!decoded.is_string()) return std::nullopt;
+    return decoded.get<std::string>();
+}
+
+// Validated without building a document (json::accept), then the three members are found in
+// place: this runs once per Redis message, and a DOM of the producer's result is never needed.
 std::optional<envelope> parse_envelope(std::string_view payload, std::string& error) {
-    auto j = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) {
+    if (!nlohmann::json::accept(payload)) {
         error = "not JSON";
         return std::nullopt;
     }
-    if (!j.is_object()) {
+    auto const first = payload.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos || payload[first] != '{') {
         error = "not a JSON object";
         return std::nullopt;
     }
+    std::optional<std::string_view> id_raw, ev_raw, data_raw;
+    for_each_member(payload, [&](std::string_view k, std::string_view v) {
+        if (key_equals(k, "id")) id_raw = v;
+        else if (key_equals(k, "event")) ev_raw = v;
+        else if (key_equals(k, "data")) data_raw = v;
+    });
     envelope env;
-    auto id = j.find("id");
-    if (id == j.end() || !id->is_string()) {
+    auto id = id_raw ? string_member(*id_raw) : std::nullopt;
+    if (!id) {
         error = "missing string id";
         return std::nullopt;
     }
-    env.id = id->get<std::string>();
+    env.id = std::move(*id);
     auto parsed = sse::parse_event_id(env.id);
     if (!parsed) {
         error = "id is not a stream entry id";
         return std::nullopt;
     }
     env.parsed_id = *parsed;
-    auto ev = j.find("event");
-    if (ev == j.end()) env.event = "analysis_result";
-    else if (ev->is_string() && clean_token(ev->get_ref<std::string const&>())) env.event = ev->get<std::string>();
-    else {
+    if (!ev_raw) {
+        env.event = "analysis_result";
+    } else if (auto ev = string_member(*ev_raw); ev && clean_token(*ev)) {
+        env.event = std::move(*ev);
+    } else {
         error = "bad event name";
         return std::nullopt;
     }
-    if (!j.contains("data")) {
+    if (!data_raw) {
         error = "missing data";
         return std::nullopt;
     }
-    auto raw = raw_member(payload, "data");
-    if (!raw) {
-        error = "data not found";
-        return std::nullopt;
-    }
-    env.data = *raw;
+    env.data = *data_raw;
     return env;
 }
 

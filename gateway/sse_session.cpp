@@ -5,6 +5,7 @@
 #include "gateway/worker.hpp"
 
 #include <random>
+#include <span>
 
 namespace ssegw::gateway {
 namespace {
@@ -143,7 +144,10 @@ void sse_session::do_write() {
     writing_ = true;
     last_progress_ = clock::now();
     // write_some, not write: every completion is progress, which the write-stall check needs.
-    socket_.async_write_some(bufs_, beast::bind_front_handler(&sse_session::on_write, shared_from_this()));
+    // A span, not the vector: the operation copies its buffer sequence, and a span copies free.
+    socket_.async_write_some(std::span<net::const_buffer const>(bufs_),
+                             net::bind_allocator(handler_allocator<void>(write_memory_),
+                                                 beast::bind_front_handler(&sse_session::on_write, shared_from_this())));
 }
 
 void sse_session::on_write(error_code ec, std::size_t n) {

@@ -9,6 +9,7 @@
 #include "common/sse/event_id.hpp"
 #include "common/sse/frame.hpp"
 #include "gateway/connection_slot.hpp"
+#include "gateway/handler_memory.hpp"
 #include "gateway/stream_grant.hpp"
 
 #include <chrono>
@@ -85,6 +86,7 @@ private:
     std::vector<sse::frame_ptr> held_;  // live frames that arrived during the replay
     std::size_t held_bytes_ = 0;
     std::vector<net::const_buffer> bufs_;
+    handler_memory write_memory_;  // the one write in flight
     clock::time_point opened_, last_event_, last_sent_, last_progress_;
     std::uint64_t events_sent_ = 0;
 };
