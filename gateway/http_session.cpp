@@ -30,17 +30,25 @@ bool accepts_event_stream(http::request<http::string_body> const& req) {
 http_session::http_session(tcp::socket socket, worker& w, connection_slot slot)
     : stream_(std::move(socket)), worker_(w), slot_(std::move(slot)) {}
 
+http_session::~http_session() { worker_.track_waiting(this, false); }
+
 void http_session::run() { do_read(); }
+
+void http_session::close_if_idle() {
+    if (buffer_.size() == 0) stream_.close();  // no byte of a next request yet
+}
 
 void http_session::do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
     parser_->body_limit(body_limit);
     stream_.expires_after(request_timeout);
+    worker_.track_waiting(this, true);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 
 void http_session::on_read(error_code ec, std::size_t) {
+    worker_.track_waiting(this, false);
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
         ec == net::error::connection_reset || ec == net::error::eof) {
         error_code ignored;

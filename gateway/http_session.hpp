@@ -20,7 +20,11 @@ class worker;
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
     http_session(tcp::socket socket, worker& w, connection_slot slot);
+    ~http_session();
     void run();
+    /// Draining: a keep-alive connection waiting for its next request is closed now, so it
+    /// neither holds the exit for the grace period nor gets reused by a proxy meanwhile.
+    void close_if_idle();
 
 private:
     using request = http::request<http::string_body>;

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "gateway/api_error.hpp"
+#include "gateway/http_session.hpp"
 #include "gateway/server.hpp"
 #include "gateway/sse_session.hpp"
 
@@ -90,6 +91,12 @@ void worker::revoke(std::string const& key_hash) {
 void worker::drain() {
     auto retry_ms = cfg().retry_ms;
     hub_.for_each([retry_ms](sse_session& s) { s.drain(retry_ms); });
+    for (auto* s : std::vector<http_session*>(waiting_.begin(), waiting_.end())) s->close_if_idle();
+}
+
+void worker::track_waiting(http_session* s, bool waiting) {
+    if (waiting) waiting_.insert(s);
+    else waiting_.erase(s);
 }
 
 } // namespace ssegw::gateway

@@ -10,9 +10,11 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <unordered_set>
 
 namespace ssegw::gateway {
 
+class http_session;
 class server;
 
 class worker {
@@ -36,8 +38,11 @@ public:
 
     /// Worker-thread only. Ends every stream opened with this key.
     void revoke(std::string const& key_hash);
-    /// Worker-thread only. Drain: every stream gets a jittered retry and a clean end.
+    /// Worker-thread only. Drain: every stream gets a jittered retry and a clean end, and every
+    /// keep-alive connection waiting for a request is closed.
     void drain();
+    /// Worker-thread only. An http_session is (or no longer is) waiting for a request.
+    void track_waiting(http_session* s, bool waiting);
 
     sse::frame_ptr const& retry_frame() const noexcept { return retry_; }
     sse::frame_ptr const& keepalive_frame() const noexcept { return keepalive_; }
@@ -53,6 +58,7 @@ private:
     unsigned index_;
     server& srv_;
     channel_hub hub_;
+    std::unordered_set<http_session*> waiting_;
     sse::frame_ptr retry_, keepalive_, revoked_, last_chunk_, unavailable_;
     std::chrono::steady_clock::duration tick_every_;
     net::io_context ioc_{1};

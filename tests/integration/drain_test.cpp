@@ -2,6 +2,7 @@
 // Redis, the process exits 0 within 10 s.
 #include "tests/integration/support/checks.hpp"
 #include "tests/integration/support/fixture.hpp"
+#include "tests/integration/support/tcp_conn.hpp"
 
 #include <sys/wait.h>
 
@@ -44,6 +45,37 @@ TEST_F(drain, sigterm_closes_streams_with_retry_frees_slots_and_exits_0) {
         c = std::make_unique<sse_client>(b.port(), device_path(dev), bearer(key));
         return c->status() == 200;
     })) << "the drained instance kept its slots";
+}
+
+TEST_F(drain, idle_keep_alive_connections_are_closed_at_once_and_do_not_hold_the_exit) {
+    // A proxy's pool of idle keep-alive connections (nginx upstream keepalive) must not keep a
+    // drained instance alive for the whole grace period, nor be reused for a request meanwhile.
+    auto& a = start_gateway();
+    std::vector<std::unique_ptr<tcp_conn>> idle;
+    for (int i = 0; i < 3; ++i) {
+        auto c = std::make_unique<tcp_conn>(a.port(), in(2s));
+        c->send_all("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", in(2s));
+        std::string got;
+        char buf[4096];
+        while (got.find("\r\n\r\n") == std::string::npos) {
+            auto n = c->read_some(buf, sizeof buf, in(2s));
+            ASSERT_GT(n, 0) << "no answer to /healthz";
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        ASSERT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
+        idle.push_back(std::move(c));
+    }
+    a.terminate();
+    auto t0 = clock::now();
+    for (auto& c : idle) {
+        char buf[4096];
+        long n = 1;
+        while (n > 0) n = c->read_some(buf, sizeof buf, in(3s));
+        EXPECT_EQ(n, 0) << "an idle keep-alive connection was not closed by the drain";
+    }
+    auto st = a.proc().wait_until(t0 + 4s);
+    ASSERT_TRUE(st) << "still running 4 s after SIGTERM with only idle connections open (the grace is 6 s)";
+    EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << describe_status(st);
 }
 
 } // namespace
