@@ -123,45 +123,35 @@ def gnuplot(script):
         return False
 
 
+def chart(path, title, settings, series, style, extra=""):
+    """One PNG: `series` is [(title, [(x, y), ...])], inlined as gnuplot data blocks."""
+    if not series:
+        return
+    data = "".join(f"$d{i} << EOD\n" + "".join(f"{x} {y}\n" for x, y in pts) + "EOD\n"
+                   for i, (_, pts) in enumerate(series))
+    plot = ", ".join(f'$d{i} using 1:2 with {style} lw 2 title "{name}"' for i, (name, _) in enumerate(series))
+    gnuplot(f"""set terminal pngcairo size 900,520
+set output "{path}"
+set title "{title}"
+{settings}
+set grid
+{data}plot {plot}{extra}
+""")
+
+
 def plots(doc, outdir, stamp):
     r = doc["results"]
-    series = []
-    for sc in ("broadcast", "spread"):
-        for t in ("gateway", "nchan", "baseline"):
-            cdf = r.get(t, {}).get(sc, {}).get("cdf")
-            if cdf:
-                series.append((f"{t} {sc}", cdf))
-    if series:
-        data = "".join(f"$d{i} << EOD\n" + "".join(f"{x} {y}\n" for x, y in s[1]) + "EOD\n" for i, s in enumerate(series))
-        plot = ", ".join(f'$d{i} using 1:2 with lines lw 2 title "{s[0]}"' for i, s in enumerate(series))
-        gnuplot(f"""set terminal pngcairo size 900,520
-set output "{outdir}/{stamp}-latency.png"
-set title "publish-to-receive latency, CDF"
-set logscale x
-set xlabel "latency (ms)"
-set ylabel "fraction of deliveries"
-set key bottom right
-set grid
-{data}plot {plot}
-""")
-    sat = []
-    for t in ("gateway", "nchan", "baseline"):
-        steps = r.get(t, {}).get("saturation", {}).get("steps")
-        if steps:
-            streams = r[t]["saturation"]["streams"]["open"]
-            sat.append((t, [(s["rate"] * streams, s["deliveries_per_s"]) for s in steps]))
-    if sat:
-        data = "".join(f"$s{i} << EOD\n" + "".join(f"{x} {y}\n" for x, y in s[1]) + "EOD\n" for i, s in enumerate(sat))
-        plot = ", ".join(f'$s{i} using 1:2 with linespoints lw 2 title "{s[0]}"' for i, s in enumerate(sat))
-        gnuplot(f"""set terminal pngcairo size 900,520
-set output "{outdir}/{stamp}-throughput.png"
-set title "deliveries/s against offered deliveries/s (10,000 streams, one channel)"
-set xlabel "offered (results/s x streams)"
-set ylabel "delivered per second"
-set key top left
-set grid
-{data}plot {plot}, x with lines dt 2 lc rgb "gray" title "offered"
-""")
+    cdfs = [(f"{t} {sc}", r[t][sc]["cdf"]) for sc in ("broadcast", "spread") for t in ("gateway", "nchan", "baseline")
+            if r.get(t, {}).get(sc, {}).get("cdf")]
+    chart(f"{outdir}/{stamp}-latency.png", "publish-to-receive latency, CDF",
+          'set logscale x\nset xlabel "latency (ms)"\nset ylabel "fraction of deliveries"\nset key bottom right',
+          cdfs, "lines")
+    sat = [(t, [(s["rate"] * r[t]["saturation"]["streams"]["open"], s["deliveries_per_s"])
+                for s in r[t]["saturation"]["steps"]])
+           for t in ("gateway", "nchan", "baseline") if r.get(t, {}).get("saturation", {}).get("steps")]
+    chart(f"{outdir}/{stamp}-throughput.png", "deliveries/s against offered deliveries/s (10,000 streams, one channel)",
+          'set xlabel "offered (results/s x streams)"\nset ylabel "delivered per second"\nset key top left',
+          sat, "linespoints", ', x with lines dt 2 lc rgb "gray" title "offered"')
 
 
 def write(doc, outdir, stamp):

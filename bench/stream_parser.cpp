@@ -1,5 +1,7 @@
 #include "bench/stream_parser.hpp"
 
+#include "common/net.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -10,12 +12,6 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
     return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return (x | 0x20) == (y | 0x20);
-           });
 }
 
 // The integer after `"name":` in a JSON text, or -1. The bench writes its fields first and
@@ -97,8 +93,8 @@ bool stream_parser::feed_head(std::string_view& bytes) {
         if (colon == std::string_view::npos) continue;
         auto const name = field.substr(0, colon);
         auto const value = trim(field.substr(colon + 1));
-        if (iequals(name, "transfer-encoding") && value.find("chunked") != std::string_view::npos) chunked_ = true;
-        if (iequals(name, "content-type") && value.substr(0, 17) == "text/event-stream") event_stream = true;
+        if (beast::iequals(name, "transfer-encoding") && value.find("chunked") != std::string_view::npos) chunked_ = true;
+        if (beast::iequals(name, "content-type") && value.substr(0, 17) == "text/event-stream") event_stream = true;
     }
     if (status_ != 200) return fail("status " + std::to_string(status_));
     if (!event_stream) return fail("200 without Content-Type: text/event-stream");
