@@ -122,6 +122,12 @@ std::vector<flag> const& flags() {
          seconds_flag(&config::write_timeout)},
         {"max-connections", "SSE_GATEWAY_MAX_CONNECTIONS", "100000", "open client connections per instance",
          uint_flag(&config::max_connections, 1, 10000000)},
+        {"header-timeout", "SSE_GATEWAY_HEADER_TIMEOUT", "10",
+         "seconds a client has to send a whole request (slow headers are cut); also bounds keep-alive idle",
+         seconds_flag(&config::header_timeout)},
+        {"max-conn-rate-per-ip", "SSE_GATEWAY_MAX_CONN_RATE_PER_IP", "0",
+         "new connections per second per client IP, over it refused with 429 (0: off)",
+         uint_flag(&config::max_conn_rate_per_ip, 0, 1000000)},
         {"cors-origin", "SSE_GATEWAY_CORS_ORIGIN", "none", "allowed CORS origin (repeatable; * allowed)",
          [](config& c, std::string const& v, std::string& err) {
              if (v.empty() || v.find_first_of("\r\n ") != std::string::npos) {
@@ -154,6 +160,8 @@ std::vector<flag> const& flags() {
          [](config& c, std::string const& v, std::string&) { return c.tls_key = v, true; }},
         {"lease-ttl", "SSE_GATEWAY_LEASE_TTL", "90", "seconds after which a dead instance's stream slots expire",
          seconds_flag(&config::lease_ttl)},
+        {"ticket-ttl", "SSE_GATEWAY_TICKET_TTL", "60", "seconds a stream ticket stays valid (tests shorten it)",
+         seconds_flag(&config::ticket_ttl)},
     };
     return all;
 }

@@ -27,11 +27,14 @@ struct config {
     std::size_t max_queued_bytes = 1048576;
     seconds_d write_timeout{30};
     std::size_t max_connections = 100000;
+    seconds_d header_timeout{10};       // a request (head and body) must arrive within this; also bounds keep-alive idle
+    unsigned max_conn_rate_per_ip = 0;  // new connections per second per client IP (token bucket); 0: off
     std::vector<std::string> cors_origins;
     std::string instance_id;  // default hostname:pid
     log::level log_level = log::level::info;
     std::string tls_cert, tls_key;
     seconds_d lease_ttl{90};  // a dead instance's stream slots free themselves after this
+    seconds_d ticket_ttl{60};  // a stream ticket (POST /api/v1/stream-tickets) is valid this long
 };
 
 /// What parse_config decided: run with `cfg`, or exit with `exit_code` after printing `message`

@@ -17,12 +17,31 @@ namespace {
 constexpr auto request_timeout = std::chrono::seconds(30);
 constexpr std::uint32_t header_limit = 16 * 1024;
 constexpr std::uint64_t body_limit = 64 * 1024;
+constexpr std::size_t target_limit = 8 * 1024;  // request target; a longer request line is a 414
 constexpr char const* stream_methods = "GET, HEAD, OPTIONS";
+constexpr char const* ticket_methods = "POST, OPTIONS";
 
 unsigned retry_after_s(error_kind k) { return k == error_kind::too_many ? 10 : 2; }
 
 bool accepts_event_stream(http::request<http::string_body> const& req) {
     return req[http::field::accept].find("text/event-stream") != std::string_view::npos;
+}
+
+/// Framing a proxy in front could read differently (request smuggling), or a body where none belongs:
+/// the reason to refuse, or empty. Beast already refuses Content-Length with Transfer-Encoding and
+/// differing Content-Lengths; this adds repeated (even equal) lengths, any transfer coding but a single
+/// `chunked` (Beast would take `gzip` alone as "no body" and parse the body as the next request), and
+/// bodies on GET/HEAD (no GET route takes one).
+std::string framing_problem(http::request<http::string_body> const& req) {
+    auto lengths = req.count(http::field::content_length);
+    if (lengths > 1 || (lengths == 1 && req[http::field::content_length].find(',') != std::string_view::npos))
+        return "repeated Content-Length";
+    auto codings = req.count(http::field::transfer_encoding);
+    if (codings > 1 || (codings == 1 && !beast::iequals(req[http::field::transfer_encoding], "chunked")))
+        return "unsupported Transfer-Encoding";
+    if ((req.method() == http::verb::get || req.method() == http::verb::head) && (codings > 0 || !req.body().empty()))
+        return "GET and HEAD requests take no body";
+    return {};
 }
 
 } // namespace
@@ -42,32 +61,58 @@ void http_session::do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
     parser_->body_limit(body_limit);
-    stream_.expires_after(request_timeout);
+    // One deadline for the whole request, from now (the idle wait of a keep-alive connection included);
+    // trickled bytes do not move it (slowloris).
+    stream_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(worker_.cfg().header_timeout));
     worker_.track_waiting(this, true);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 
 void http_session::on_read(error_code ec, std::size_t) {
     worker_.track_waiting(this, false);
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+    if (ec == beast::error::timeout) {
+        // --header-timeout passed: the stream has closed the socket. A connection that had started a
+        // request (slow headers or body) was refused; an idle keep-alive one merely ended.
+        if (parser_->got_some() || buffer_.size() > 0) {
+            worker_.srv().stats().reject(error_kind::bad_request);
+            log::debug("request not complete within --header-timeout, closed", {{"bytes", buffer_.size()}});
+        }
+        return;
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == net::error::connection_reset || ec == net::error::eof) {
         error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
         return;
     }
-    if (ec) {
-        // Malformed or oversized request: say why, then close (the stream position is unknown).
-        req_ = {};
-        req_.version(11);
-        req_.keep_alive(false);
-        worker_.srv().stats().reject(error_kind::bad_request);
-        auto res = make_response(http::status::bad_request, "application/json",
-                                 error_body({error_kind::bad_request, "malformed request: " + ec.message()}));
-        res.keep_alive(false);
-        return send(std::move(res));
+    if (ec == http::error::header_limit) {
+        // The limit covers the request line too: the parser has set the target once it read the whole
+        // line, so an empty one means the line alone passed the limit.
+        auto target = parser_->get().target();
+        if (target.empty() || target.size() > target_limit)
+            return refuse_request(http::status::uri_too_long, "request target longer than 8 KiB");
+        return refuse_request(http::status::request_header_fields_too_large, "request head larger than 16 KiB");
     }
+    if (ec == http::error::body_limit) return refuse_request(http::status::payload_too_large, "request body too large");
+    // Malformed request: say why, then close (the stream position is unknown).
+    if (ec) return refuse_request(http::status::bad_request, "malformed request: " + ec.message());
     req_ = parser_->release();
+    if (req_.target().size() > target_limit)
+        return refuse_request(http::status::uri_too_long, "request target longer than 8 KiB");
+    if (auto why = framing_problem(req_); !why.empty()) return refuse_request(http::status::bad_request, why);
     handle();
+}
+
+void http_session::refuse_request(http::status status, std::string message) {
+    req_ = {};
+    req_.version(11);
+    req_.keep_alive(false);
+    worker_.srv().stats().reject(error_kind::bad_request);
+    log::debug("request refused", {{"status", static_cast<int>(status)}, {"message", message}});
+    stream_.expires_after(request_timeout);
+    auto res = make_response(status, "application/json", error_body({error_kind::bad_request, std::move(message)}));
+    res.keep_alive(false);
+    send(std::move(res));
 }
 
 http_session::response http_session::make_response(http::status status, std::string_view content_type,
@@ -103,6 +148,7 @@ void http_session::handle() {
     route r = parse_target(req_.target());
     auto method = req_.method();
     if (r.kind == route_kind::bad_target) return respond_error({error_kind::bad_request, "malformed request target"});
+    if (r.kind == route_kind::stream_tickets) return serve_ticket(r);
     if (!r.is_stream()) {
         if (r.kind == route_kind::not_found) return respond_error({error_kind::not_found, "no such path"});
         if (method != http::verb::get && method != http::verb::head) {
@@ -160,6 +206,8 @@ void http_session::serve_stream(route const& r) {
         auto token = bearer_token(authz);
         if (!token) return respond_error({error_kind::unauthorized, "Authorization must be 'Bearer <key>'"});
         open.key = std::move(*token);
+    } else if (r.ticket && !r.ticket->empty()) {
+        open.ticket = *r.ticket;  // single-use, in place of a key (POST /api/v1/stream-tickets)
     } else if (r.access_token && !r.access_token->empty()) {
         open.key = *r.access_token;
     } else {
@@ -170,8 +218,54 @@ void http_session::serve_stream(route const& r) {
                               [self = shared_from_this()](open_result res) { self->on_open(std::move(res)); });
 }
 
+// POST /api/v1/stream-tickets: a Bearer key (never one in the URL) and an optional JSON body
+// {"deviceId":"…"} buy a single-use ticket for ?ticket= on a stream path.
+void http_session::serve_ticket(route const&) {
+    auto method = req_.method();
+    if (method == http::verb::options) {
+        auto res = make_response(http::status::no_content, "text/plain", "");
+        res.set(http::field::allow, ticket_methods);
+        if (res.find(http::field::access_control_allow_origin) != res.end()) {
+            res.set(http::field::access_control_allow_methods, ticket_methods);
+            res.set(http::field::access_control_allow_headers, "Authorization, Content-Type");
+            res.set(http::field::access_control_max_age, "600");
+        }
+        return send(std::move(res));
+    }
+    if (method != http::verb::post) {
+        worker_.srv().stats().reject(error_kind::method_not_allowed);
+        auto res = make_response(http::status::method_not_allowed, "application/json",
+                                 error_body({error_kind::method_not_allowed, "use POST"}));
+        res.set(http::field::allow, ticket_methods);
+        return send(std::move(res));
+    }
+    auto authz = req_[http::field::authorization];
+    if (authz.empty()) return respond_error({error_kind::unauthorized, "missing API key (Authorization: Bearer <key>)"});
+    auto token = bearer_token(authz);
+    if (!token) return respond_error({error_kind::unauthorized, "Authorization must be 'Bearer <key>'"});
+    auto body = parse_ticket_body(req_[http::field::content_type], req_.body());
+    if (auto* err = std::get_if<api_error>(&body)) return respond_error(*err);
+
+    open_request open;
+    open.what = open_request::action::issue_ticket;
+    open.key = std::move(*token);
+    open.device_id = std::get<ticket_body>(body).device_id.value_or("");
+    open.take_lease = false;
+    open.ticket_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(worker_.cfg().ticket_ttl);
+    stream_.expires_never();  // the decision may wait on Redis
+    worker_.srv().open_stream(std::move(open), stream_.get_executor(),
+                              [self = shared_from_this()](open_result res) { self->on_open(std::move(res)); });
+}
+
 void http_session::on_open(open_result result) {
     if (auto* err = std::get_if<api_error>(&result)) return respond_error(*err);
+    if (auto* t = std::get_if<ticket_issued>(&result)) {
+        stream_.expires_after(request_timeout);
+        // The ticket is hex: no JSON escaping needed. Never logged.
+        return send(make_response(http::status::created, "application/json",
+                                  "{\"ticket\":\"" + t->ticket + "\",\"expiresIn\":" +
+                                      std::to_string(t->expires_in) + "}"));
+    }
     start_stream(std::move(std::get<stream_grant>(result)));
 }
 

@@ -32,8 +32,12 @@ private:
 
     void do_read();
     void on_read(error_code ec, std::size_t);
+    /// A request that cannot be served as read (malformed, oversized, ambiguous framing): answer
+    /// `status` with a BAD_REQUEST body, count it, close.
+    void refuse_request(http::status status, std::string message);
     void handle();
     void serve_stream(route const& r);
+    void serve_ticket(route const& r);
     void on_open(open_result result);
     void start_stream(stream_grant grant);
     void respond_error(api_error const& e);

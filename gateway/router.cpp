@@ -10,14 +10,14 @@ namespace {
 
 constexpr std::size_t max_device_id = 200;
 
+} // namespace
+
 bool valid_device_id(std::string const& id) {
     if (id.empty() || id.size() > max_device_id) return false;
     for (unsigned char c : id)
         if (c < 0x21 || c == 0x7f) return false;  // no controls or spaces: ids end up in channel names
     return true;
 }
-
-} // namespace
 
 route parse_target(std::string_view target) {
     route r;
@@ -35,6 +35,7 @@ route parse_target(std::string_view target) {
     for (auto p : u.params()) {  // decoded
         if (p.key == "access_token" && !r.access_token) r.access_token = std::string(p.value);
         else if (p.key == "lastEventId" && !r.last_event_id) r.last_event_id = std::string(p.value);
+        else if (p.key == "ticket" && !r.ticket) r.ticket = std::string(p.value);
     }
 
     if (segs.size() == 1 && segs[0] == "healthz") r.kind = route_kind::healthz;
@@ -43,6 +44,8 @@ route parse_target(std::string_view target) {
     else if (segs.size() == 6 && segs[0] == "api" && segs[1] == "v1" && segs[2] == "devices" &&
              segs[3] == "analysis" && segs[4] == "stream" && segs[5] == "all")
         r.kind = route_kind::all_stream;
+    else if (segs.size() == 3 && segs[0] == "api" && segs[1] == "v1" && segs[2] == "stream-tickets")
+        r.kind = route_kind::stream_tickets;
     else if (segs.size() == 6 && segs[0] == "api" && segs[1] == "v1" && segs[2] == "devices" &&
              segs[4] == "analysis" && segs[5] == "stream" && valid_device_id(segs[3])) {
         r.kind = route_kind::device_stream;

@@ -7,19 +7,23 @@
 
 namespace ssegw::gateway {
 
-enum class route_kind { device_stream, all_stream, healthz, readyz, metrics, not_found, bad_target };
+enum class route_kind { device_stream, all_stream, stream_tickets, healthz, readyz, metrics, not_found, bad_target };
 
 struct route {
     route_kind kind = route_kind::not_found;
     std::string device_id;                     // device_stream only, percent-decoded
     std::optional<std::string> access_token;   // ?access_token=
+    std::optional<std::string> ticket;         // ?ticket= (a stream ticket, in place of a key)
     std::optional<std::string> last_event_id;  // ?lastEventId=
     bool is_stream() const { return kind == route_kind::device_stream || kind == route_kind::all_stream; }
 };
 
 route parse_target(std::string_view target);
 
-/// The target with the access_token value replaced by "REDACTED", for logs.
+/// 1-200 bytes, no controls or spaces (ids end up in channel names).
+bool valid_device_id(std::string const& id);
+
+/// The target with the access_token and ticket values replaced by "REDACTED", for logs.
 std::string redact_target(std::string_view target);
 
 } // namespace ssegw::gateway

@@ -3,16 +3,27 @@
 #include "common/log.hpp"
 #include "gateway/http_session.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace ssegw::gateway {
 namespace {
 
 constexpr auto drain_grace = std::chrono::seconds(6);  // then force-close; exit stays under 10 s
 
+conn_rate_limiter::address address_key(net::ip::address const& a) {
+    if (a.is_v4()) return conn_rate_limiter::v4(a.to_v4().to_uint());
+    auto bytes = a.to_v6().to_bytes();
+    conn_rate_limiter::address key{};
+    std::copy(bytes.begin(), bytes.end(), key.begin());
+    return key;
+}
+
 } // namespace
 
 server::server(config cfg)
     : cfg_(std::move(cfg)), acceptor_(control_), signals_(control_, SIGINT, SIGTERM),
-      accept_backoff_(control_), drain_timer_(control_) {
+      accept_backoff_(control_), drain_timer_(control_), conn_rate_(cfg_.max_conn_rate_per_ip) {
     for (unsigned i = 0; i < cfg_.threads; ++i) workers_.push_back(std::make_unique<worker>(i, *this));
     redis_ = std::make_shared<redis::client>(control_.get_executor(), cfg_.redis, "commands");
     dispatcher_ = std::make_unique<dispatcher>(workers_, metrics_, cfg_.redis, *redis_, control_.get_executor());
@@ -77,7 +88,9 @@ void server::on_accept(error_code ec, tcp::socket socket) {
         });
         return;
     }
+    if (!admit_rate(socket)) return do_accept();
     if (open_connections_.load(std::memory_order_relaxed) >= cfg_.max_connections) {
+        metrics_.reject(error_kind::too_many);
         error_code ignored;
         socket.close(ignored);  // over --max-connections: refuse before spending anything on it
         return do_accept();
@@ -89,6 +102,36 @@ void server::on_accept(error_code ec, tcp::socket socket) {
         std::make_shared<http_session>(std::move(s), *w, std::move(slot))->run();
     });
     do_accept();
+}
+
+bool server::admit_rate(tcp::socket& socket) {
+    if (!conn_rate_.enabled()) return true;
+    error_code ec;
+    auto remote = socket.remote_endpoint(ec);
+    if (ec) return true;  // already gone; the session will see it
+    auto key = address_key(remote.address());
+    auto now = conn_rate_limiter::clock::now();
+    if (conn_rate_.allow(key, now)) return true;
+
+    // Over the limit: a fixed 429, written without blocking (it fits any send buffer), then close;
+    // no worker, slot or Redis is spent on it. A request already received is read away first so the
+    // close is a FIN, not a reset that could discard the answer at the client.
+    metrics_.reject(error_kind::too_many);
+    auto retry = static_cast<unsigned>(std::ceil(std::max(1.0, conn_rate_.retry_after(key, now))));
+    auto body = error_body({error_kind::too_many, "too many new connections from this address, retry later"});
+    std::string res = "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
+                      "Cache-Control: no-store\r\nRetry-After: " + std::to_string(retry) +
+                      "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    socket.non_blocking(true, ec);
+    if (!ec) {
+        char sink[4096];
+        for (int i = 0; i < 4 && socket.available(ec) > 0 && !ec; ++i) socket.receive(net::buffer(sink), 0, ec);
+        socket.send(net::buffer(res), 0, ec);
+        socket.shutdown(tcp::socket::shutdown_send, ec);
+    }
+    socket.close(ec);
+    log::debug("connection refused: rate per IP", {{"client", remote.address().to_string()}});
+    return false;
 }
 
 void server::release_lease(std::string user_id, std::string member) {

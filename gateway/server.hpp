@@ -6,6 +6,7 @@
 #include "common/net.hpp"
 #include "common/redis/client.hpp"
 #include "gateway/config.hpp"
+#include "gateway/conn_rate_limiter.hpp"
 #include "gateway/dispatcher.hpp"
 #include "gateway/lease_keeper.hpp"
 #include "gateway/log_reader.hpp"
@@ -46,6 +47,8 @@ public:
 private:
     void do_accept();
     void on_accept(error_code ec, tcp::socket socket);
+    /// --max-conn-rate-per-ip: false (and the socket answered 429 and closed) when over the limit.
+    bool admit_rate(tcp::socket& socket);
     void drain();
     void finish_drain();
     void stop_all();
@@ -66,6 +69,7 @@ private:
     net::steady_timer drain_timer_;
     std::chrono::steady_clock::time_point drain_started_;
     unsigned next_worker_ = 0;
+    conn_rate_limiter conn_rate_;  // control thread only
     std::atomic<std::size_t> open_connections_{0};
     std::atomic<bool> draining_{false};
     bool stopped_ = false;

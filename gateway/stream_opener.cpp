@@ -1,7 +1,6 @@
 #include "gateway/stream_opener.hpp"
 
 #include "common/sha256.hpp"
-#include "gateway/auth.hpp"
 
 #include <chrono>
 
@@ -15,33 +14,115 @@ std::int64_t unix_now() {
         .count();
 }
 
+/// The field/value pairs of an HGETALL-shaped array reply.
+std::vector<std::pair<std::string, std::string>> fields_of(redisReply const* r) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (std::size_t i = 0; i + 1 < r->elements; i += 2) {
+        auto* k = r->element[i];
+        auto* v = r->element[i + 1];
+        if (k->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING)
+            fields.emplace_back(std::string(k->str, k->len), std::string(v->str, v->len));
+    }
+    return fields;
+}
+
 } // namespace
 
 void stream_opener::open(open_request req, std::function<void(open_result)> done) {
     if (!redis_.up()) return done(redis_unavailable());
-    stream_grant g;
-    g.key_hash = sha256_hex(req.key);
-    g.kind = req.kind == route_kind::device_stream ? stream_kind::device : stream_kind::all;
-    auto key = "apikey:" + g.key_hash;  // built before the lambda below moves g
-    redis_.command({"HGETALL", key},
-                   [this, g = std::move(g), req = std::move(req), done = std::move(done)](redisReply* r) mutable {
+    if (req.what == open_request::action::issue_ticket) return issue_ticket(std::move(req), std::move(done));
+    if (req.key.empty()) return open_with_ticket(std::move(req), std::move(done));
+    auto key_hash = sha256_hex(req.key);
+    load_key(key_hash, [this, key_hash, req = std::move(req),
+                        done = std::move(done)](std::variant<api_error, key_record> k) mutable {
+        if (auto* err = std::get_if<api_error>(&k)) return done(std::move(*err));
+        stream_grant g;
+        g.key_hash = key_hash;
+        g.user_id = std::get<key_record>(k).user_id;
+        grant(std::move(g), req, std::move(done));
+    });
+}
+
+void stream_opener::load_key(std::string const& key_hash, key_handler next) {
+    redis_.command({"HGETALL", "apikey:" + key_hash}, [next = std::move(next)](redisReply* r) {
+        if (!r || r->type != REDIS_REPLY_ARRAY) return next(redis_unavailable());
+        auto record = key_record_from_fields(fields_of(r));
+        if (auto err = check_key(record, unix_now())) return next(std::move(*err));
+        next(std::move(record));
+    });
+}
+
+void stream_opener::open_with_ticket(open_request req, std::function<void(open_result)> done) {
+    if (!well_formed_ticket(req.ticket))
+        return done(api_error{error_kind::unauthorized, "unknown, used or expired stream ticket"});
+    // Read and delete in one script: of two requests racing with one ticket, one gets it.
+    auto take = ticket_take_command(ticket_redis_key(req.ticket));  // built before the lambda below moves req
+    redis_.command(take,
+                   [this, req = std::move(req), done = std::move(done)](redisReply* r) mutable {
                        if (!r || r->type != REDIS_REPLY_ARRAY) return done(redis_unavailable());
-                       std::vector<std::pair<std::string, std::string>> fields;
-                       for (std::size_t i = 0; i + 1 < r->elements; i += 2) {
-                           auto* k = r->element[i];
-                           auto* v = r->element[i + 1];
-                           if (k->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING)
-                               fields.emplace_back(std::string(k->str, k->len), std::string(v->str, v->len));
-                       }
-                       auto record = key_record_from_fields(fields);
-                       if (auto err = check_key(record, unix_now())) return done(*err);
-                       g.user_id = record.user_id;
-                       if (req.kind == route_kind::device_stream)
-                           return check_device(std::move(g), req.device_id, req.take_lease, std::move(done));
-                       g.channel = "analysis:user:" + g.user_id;
-                       if (!req.take_lease) return done(std::move(g));
-                       take_lease(std::move(g), std::move(done));
+                       auto t = ticket_record_from_fields(fields_of(r));
+                       if (auto err = check_ticket_target(t, req.kind, req.device_id)) return done(std::move(*err));
+                       // The ticket lives only as long as its key: revoked, expired or deleted
+                       // since it was issued, and the ticket is refused too.
+                       auto key_hash = t.key_hash;
+                       load_key(key_hash, [this, t = std::move(t), req = std::move(req), done = std::move(done)](
+                                              std::variant<api_error, key_record> k) mutable {
+                           if (auto* err = std::get_if<api_error>(&k)) return done(std::move(*err));
+                           auto const& record = std::get<key_record>(k);
+                           if (record.user_id != t.user_id)
+                               return done(api_error{error_kind::unauthorized, "the ticket's key changed hands"});
+                           stream_grant g;
+                           g.key_hash = t.key_hash;  // revoking the key ends ticket-opened streams too
+                           g.user_id = record.user_id;
+                           grant(std::move(g), req, std::move(done));
+                       });
                    });
+}
+
+void stream_opener::issue_ticket(open_request req, std::function<void(open_result)> done) {
+    auto key_hash = sha256_hex(req.key);
+    load_key(key_hash, [this, key_hash, req = std::move(req),
+                        done = std::move(done)](std::variant<api_error, key_record> k) mutable {
+        if (auto* err = std::get_if<api_error>(&k)) return done(std::move(*err));
+        auto const& record = std::get<key_record>(k);
+        ticket_record t;
+        t.found = true;
+        t.key_hash = key_hash;
+        t.user_id = record.user_id;
+        t.scopes = record.scopes;
+        auto ttl = req.ticket_ttl;
+        if (req.device_id.empty()) return store_ticket(std::move(t), ttl, std::move(done));
+        t.device_id = req.device_id;
+        auto devices = "user:" + t.user_id + ":devices";  // built before the lambda below moves t
+        redis_.command({"SISMEMBER", devices, req.device_id},
+                       [this, t = std::move(t), ttl, done = std::move(done)](redisReply* r) mutable {
+                           if (!r || r->type != REDIS_REPLY_INTEGER) return done(redis_unavailable());
+                           // Same answer as a stream: someone else's device and no device at all.
+                           if (r->integer != 1) return done(api_error{error_kind::not_found, "device not found"});
+                           store_ticket(std::move(t), ttl, std::move(done));
+                       });
+    });
+}
+
+void stream_opener::store_ticket(ticket_record t, std::chrono::milliseconds ttl,
+                                 std::function<void(open_result)> done) {
+    auto ticket = new_ticket();
+    if (ticket.empty()) return done(api_error{error_kind::unavailable, "no ticket could be made, try again shortly"});
+    auto store = ticket_store_command(ticket_redis_key(ticket), t, ttl);  // before the lambda below moves ticket
+    redis_.command(store,
+                   [ticket = std::move(ticket), ttl, done = std::move(done)](redisReply* r) mutable {
+                       if (!r || r->type != REDIS_REPLY_INTEGER) return done(redis_unavailable());
+                       done(ticket_issued{std::move(ticket), ticket_expires_in(ttl)});
+                   });
+}
+
+void stream_opener::grant(stream_grant g, open_request const& req, std::function<void(open_result)> done) {
+    g.kind = req.kind == route_kind::device_stream ? stream_kind::device : stream_kind::all;
+    if (req.kind == route_kind::device_stream)
+        return check_device(std::move(g), req.device_id, req.take_lease, std::move(done));
+    g.channel = "analysis:user:" + g.user_id;
+    if (!req.take_lease) return done(std::move(g));
+    take_lease(std::move(g), std::move(done));
 }
 
 void stream_opener::check_device(stream_grant g, std::string device_id, bool take,

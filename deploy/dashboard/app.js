@@ -27,10 +27,10 @@
     reconnects: 0,         // connection losses after which we (or EventSource) tried again
     opened: false,         // this stream has been open at least once
     received: [],          // every analysis_result id in arrival order, duplicates included
-    seen: new Set(),       // ids taken (de-dup): EventSource resumes with Last-Event-ID by itself
+    seen: new Set(),       // ids taken (de-dup): each reconnect resumes with ?lastEventId=
     seenOrder: [],
     duplicates: 0,
-    retryTimer: null,      // our own retry after EventSource gave up (see onConnectionError)
+    retryTimer: null,      // our reconnect with a new ticket (see onError)
     retryDelay: 0,
     generation: 0,         // bumps on every new stream: late callbacks of an old one are ignored
   };
@@ -53,26 +53,72 @@
 
   // ---- The stream URL ---------------------------------------------------------------------------
 
-  // The one place that builds a stream URL. EventSource cannot send an Authorization header, so
-  // the key goes in `access_token` (RFC 6750 §2.3); nginx and the gateway redact it from their
-  // logs. When the gateway's stream tickets land (POST /api/v1/stream-tickets, single-use, 60 s),
-  // this becomes: fetch a ticket with the key in a header, then return `?ticket=…` instead, so
-  // the long-lived key never travels in a URL.
+  const STREAM_TICKETS = '/api/v1/stream-tickets';
+
+  // The one place that builds a stream URL. EventSource cannot send an Authorization header, and
+  // the long-lived key must never travel in a URL: so the key buys a single-use ticket first
+  // (POST /api/v1/stream-tickets, key in the Authorization header, valid 60 s), and the URL
+  // carries only `?ticket=…`. A ticket opens one stream once: every (re)connect needs a new one,
+  // so we reconnect ourselves (see onError) instead of letting EventSource reuse the URL.
   //
-  // `lastEventId` is set only when *we* open a fresh EventSource to resume; EventSource's own
-  // reconnects send the Last-Event-ID header by themselves.
-  function streamUrl(selection, apiKey, lastEventId) {
+  // `lastEventId` resumes the new stream where the last one stopped (EventSource would send the
+  // Last-Event-ID header itself, but only on its own reconnects, with the old URL).
+  function streamUrl(selection, ticket, lastEventId) {
     const path = selection.kind === 'all'
       ? '/api/v1/devices/analysis/stream/all'
       : `/api/v1/devices/${encodeURIComponent(selection.deviceId)}/analysis/stream`;
-    const params = new URLSearchParams({ access_token: apiKey });
+    const params = new URLSearchParams({ ticket });
     if (lastEventId) params.set('lastEventId', lastEventId);
     return `${path}?${params}`;
   }
 
-  // What the page shows of the URL: never the key.
+  // What the page shows of the URL: never a ticket.
   function displayPath(selection) {
     return streamUrl(selection, 'x').replace(/\?.*$/, '');
+  }
+
+  // A refusal of ours or the gateway's, with the HTTP status (0: no answer at all).
+  class StreamError extends Error {
+    constructor(status, code, message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  async function errorOf(res) {
+    try {
+      const body = await res.json();
+      return new StreamError(res.status, body.error.code, body.error.message);
+    } catch {
+      return new StreamError(res.status, `HTTP_${res.status}`, res.statusText || 'unexpected response');
+    }
+  }
+
+  // Trades the key for a ticket; a device selection gets a ticket for that device only.
+  async function fetchTicket(selection, key) {
+    const init = {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' },
+      cache: 'no-store',
+      credentials: 'omit',
+    };
+    if (selection.kind === 'device') {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify({ deviceId: selection.deviceId });
+    }
+    let res;
+    try {
+      res = await fetch(STREAM_TICKETS, init);
+    } catch {
+      throw new StreamError(0, 'NETWORK_ERROR', 'the gateway could not be reached');
+    }
+    if (res.status !== 201) throw await errorOf(res);
+    try {
+      const body = await res.json();
+      if (typeof body.ticket === 'string' && body.ticket) return body.ticket;
+    } catch { /* fall through */ }
+    throw new StreamError(res.status, 'BAD_TICKET', 'the gateway answered without a ticket');
   }
 
   // ---- Connecting -------------------------------------------------------------------------------
@@ -105,22 +151,31 @@
     render();
   }
 
-  function connect(resumeFrom) {
+  async function connect(resumeFrom) {
     closeSource();
     const key = apiKey();
     if (!key || !conn.selection) return;
     const gen = ++conn.generation;
-    const es = new EventSource(streamUrl(conn.selection, key, resumeFrom));
-    conn.source = es;
     setState(conn.opened ? 'reconnecting' : 'connecting');
+    let ticket;
+    try {
+      ticket = await fetchTicket(conn.selection, key);
+    } catch (err) {
+      if (gen === conn.generation) refused(gen, err);
+      return;
+    }
+    if (gen !== conn.generation) return;      // the user moved on meanwhile
+    const es = new EventSource(streamUrl(conn.selection, ticket, resumeFrom));
+    conn.source = es;
+    const stream = { opened: false, serverError: false };
 
-    const mine = (fn) => (e) => { if (gen === conn.generation) fn(e, es); };
+    const mine = (fn) => (e) => { if (gen === conn.generation) fn(e, es, stream); };
     es.addEventListener('open', mine(onOpen));
     es.addEventListener('analysis_result', mine(onResult));
     es.addEventListener('reset', mine(onReset));
     // One listener for both kinds of 'error': the server's named `event: error` (a MessageEvent
-    // with data: a transient refusal, 429/503, the gateway's retry: tells EventSource when to
-    // come back) and EventSource's own connection error (a plain Event).
+    // with data: a transient refusal, 429/503, with the back-off in its retry:) and
+    // EventSource's own connection error (a plain Event).
     es.addEventListener('error', mine(onError));
   }
 
@@ -132,14 +187,14 @@
     conn.source = null;
   }
 
-  function onOpen() {
+  function onOpen(e, es, stream) {
+    stream.opened = true;
     conn.opened = true;
-    conn.retryDelay = 0;
     setState('open');
     markNoticeResolved();
   }
 
-  function onError(e, es) {
+  function onError(e, es, stream) {
     if (typeof e.data === 'string') {          // the gateway's `event: error`
       let code = 'ERROR', message = e.data;
       try {
@@ -147,60 +202,79 @@
         code = body.error.code;
         message = body.error.message;
       } catch { /* show the raw data */ }
+      stream.serverError = true;
       showNotice('error', code, message);
       return;
     }
-    if (es.readyState === EventSource.CONNECTING) {
-      // Lost (instance drained or stopped, network, idle timeout): EventSource retries after the
-      // stream's retry: and resumes with Last-Event-ID. Nothing for us to do but show it.
+    // The connection is gone. EventSource would come back with the same URL, whose ticket is
+    // spent: close it and reconnect ourselves with a new ticket, resuming with ?lastEventId=.
+    es.close();
+    const gen = conn.generation;
+    if (stream.opened && !stream.serverError) {
+      // Lost (instance drained or stopped, network, idle timeout) after streaming: come back
+      // soon, with jitter so a drained instance's clients do not all arrive at once.
+      conn.retryDelay = 0;
       conn.reconnects++;
       setState('reconnecting');
       render();
+      conn.retryTimer = setTimeout(() => {
+        if (gen === conn.generation) connect(conn.lastEventId);
+      }, 500 + Math.random() * 1500);
       return;
     }
-    // CLOSED: EventSource gave up for good, which it does on any status but 200 or a wrong
-    // Content-Type, and it never tells why. Ask the same URL with fetch to find out.
-    es.close();
-    diagnose(conn.generation);
+    if (stream.serverError) {
+      // A transient refusal (429, 503) said why: back off, then try again.
+      backOff(gen);
+      return;
+    }
+    // EventSource gave up without ever opening, which it does on any status but 200 or a wrong
+    // Content-Type, and it never tells why. Ask with fetch to find out.
+    diagnose(gen);
   }
 
   // EventSource hides the status of a failed request; fetch shows it. Accept: application/json
   // so the gateway answers 429/503 with their real status instead of the browser-friendly 200.
+  // The failed request spent its ticket: this one takes another.
   async function diagnose(gen) {
     setState('reconnecting');
     const key = apiKey();
     const abort = new AbortController();
-    let status = 0, code = 'NETWORK_ERROR', message = 'the stream could not be reached';
+    let err = new StreamError(0, 'NETWORK_ERROR', 'the stream could not be reached');
     try {
-      const res = await fetch(streamUrl(conn.selection, key), {
+      const ticket = await fetchTicket(conn.selection, key);
+      if (gen !== conn.generation) return;
+      const res = await fetch(streamUrl(conn.selection, ticket), {
         headers: { Accept: 'application/json' }, cache: 'no-store', signal: abort.signal,
       });
-      status = res.status;
       if (res.ok) {
-        code = 'STREAM_FAILED';
-        message = `the stream answered ${res.headers.get('content-type') || 'without a content type'}`;
+        err = new StreamError(res.status, 'STREAM_FAILED',
+          `the stream answered ${res.headers.get('content-type') || 'without a content type'}`);
       } else {
-        try {
-          const body = await res.json();
-          code = body.error.code;
-          message = body.error.message;
-        } catch {
-          code = `HTTP_${status}`;
-          message = res.statusText || 'unexpected response';
-        }
+        err = await errorOf(res);
       }
-    } catch { /* network error: keep the defaults */ }
+    } catch (e) {
+      if (e instanceof StreamError) err = e;   // the ticket request's own refusal
+    }
     abort.abort();                            // a 200 would otherwise stay open as a second stream
     if (gen !== conn.generation) return;      // the user moved on meanwhile
+    refused(gen, err);
+  }
 
-    // 400/401/403/404 will not heal by retrying: stop and say why. Anything else (5xx, 429, no
-    // answer at all) is transient: retry with capped, jittered back-off, resuming where we were.
+  // 400/401/403/404 will not heal by retrying: stop and say why. Anything else (5xx, 429, no
+  // answer at all) is transient: retry with capped, jittered back-off, resuming where we were.
+  function refused(gen, err) {
+    const status = err.status;
     const permanent = status >= 400 && status < 500 && status !== 429 && status !== 408;
-    showNotice(permanent ? 'error' : 'warn', code, message);
+    showNotice(permanent ? 'error' : 'warn', err.code, err.message);
     if (permanent) {
       setState('closed');
       return;
     }
+    backOff(gen);
+  }
+
+  function backOff(gen) {
+    setState('reconnecting');
     conn.retryDelay = Math.min(30000, conn.retryDelay ? conn.retryDelay * 2 : 3000);
     const delay = conn.retryDelay * (1 + Math.random() * 0.5);
     conn.reconnects++;

@@ -305,11 +305,12 @@ test('dashboard streams live through nginx and misses nothing while gateways dra
     assert.deepEqual(pageErrors, [], 'no script errors or CSP violations');
     mark(`verified ${received.length} ids ${first} .. ${last}, reconnects ${final.reconnects}`);
 
-    // No log holds the key: nginx redacts ?access_token= in its access log and keeps request
-    // lines out of the error log on /api/; the gateways never log keys.
+    // No log holds the key: the page streams with one-time tickets, nginx redacts ?ticket= (and
+    // ?access_token=) in its access log and keeps request lines out of the error log on /api/;
+    // the gateways never log keys.
     await context.close();
     const accessLog = fs.readFileSync(path.join(tmp, 'nginx/access.log'), 'utf8');
-    assert.match(accessLog, /"GET \/api\/v1\/devices\/analysis\/stream\/all\?access_token=\[REDACTED\] HTTP\/2\.0" 200/);
+    assert.match(accessLog, /"GET \/api\/v1\/devices\/analysis\/stream\/all\?[^"]*ticket=\[REDACTED\][^"]* HTTP\/2\.0" 200/);
     for (const f of ['nginx/access.log', 'nginx/error.log', 'gw-a.log', 'gw-b.log', 'nginx.log']) {
       const file = path.join(tmp, f);
       if (fs.existsSync(file)) assert.ok(!fs.readFileSync(file, 'utf8').includes(env.key), `${f} does not contain the key`);
