@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "gateway/server.hpp"
+#include "gateway/tls.hpp"
 #include "gateway/worker.hpp"
 
 #include <random>
@@ -11,12 +12,40 @@ namespace ssegw::gateway {
 namespace {
 
 constexpr std::size_t max_batch = 64;  // frames gathered into one writev
+constexpr std::size_t tls_batch_bytes = 16 * 1024;  // gathered into one TLS write (a full record)
+constexpr auto tls_shutdown_deadline = std::chrono::seconds(2);
 
 } // namespace
+
+struct sse_session::tls_state {
+    tls_state(std::unique_ptr<tls_stream> s, tls_context_ptr c)
+        : ctx(std::move(c)), stream(std::move(s)), shutdown_timer(stream->get_executor()) {}
+    tls_context_ptr ctx;  // declared first: outlives the stream
+    std::unique_ptr<tls_stream> stream;
+    net::steady_timer shutdown_timer;
+    std::string out;  // the frames of the write in flight, gathered
+    char scratch[512];
+    bool shutting_down = false;
+    tcp::socket& socket() { return beast::get_lowest_layer(*stream).socket(); }
+};
 
 sse_session::sse_session(tcp::socket socket, worker& w, stream_grant grant, bool chunked, std::string head,
                          std::optional<sse::event_id> last_event_id, connection_slot slot)
     : socket_(std::move(socket)),
+      worker_(w),
+      grant_(std::move(grant)),
+      slot_(std::move(slot)),
+      chunked_(chunked),
+      head_frame_(sse::frame::verbatim(std::move(head))),
+      last_event_id_(last_event_id) {
+    opened_ = last_event_ = last_sent_ = last_progress_ = clock::now();
+}
+
+sse_session::sse_session(std::unique_ptr<tls_stream> tls, tls_context_ptr ctx, worker& w, stream_grant grant,
+                         bool chunked, std::string head, std::optional<sse::event_id> last_event_id,
+                         connection_slot slot)
+    : socket_(tls->get_executor()),
+      tls_(std::make_unique<tls_state>(std::move(tls), std::move(ctx))),
       worker_(w),
       grant_(std::move(grant)),
       slot_(std::move(slot)),
@@ -45,8 +74,12 @@ void sse_session::start() {
     m.connections[static_cast<std::size_t>(grant_.kind)].fetch_add(1, std::memory_order_relaxed);
     m.opened.fetch_add(1, std::memory_order_relaxed);
     error_code ec;
-    socket_.non_blocking(true, ec);
-    socket_.set_option(tcp::no_delay(true), ec);
+    if (tls_) {
+        tls_->socket().set_option(tcp::no_delay(true), ec);
+    } else {
+        socket_.non_blocking(true, ec);
+        socket_.set_option(tcp::no_delay(true), ec);
+    }
     do_wait_readable();
     joined_ = true;
     worker_.hub().join(this);  // calls go_live() at once if the channel is live already
@@ -137,6 +170,8 @@ bool sse_session::enqueue(sse::frame_ptr const& f) {
 }
 
 void sse_session::do_write() {
+    if (tls_) [[unlikely]]
+        return do_write_tls();
     bufs_.clear();
     std::size_t end = std::min(queue_.size(), head_ + max_batch);
     for (std::size_t i = head_; i < end; ++i) bufs_.push_back(queue_[i]->buffer(chunked_));
@@ -175,13 +210,49 @@ void sse_session::on_write(error_code ec, std::size_t n) {
     }
     if (head_ < queue_.size()) return do_write();
     if (ending_) {
+        if (tls_) [[unlikely]]
+            return shutdown_tls();
         error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees a clean EOF
         close(end_reason_);
     }
 }
 
+void sse_session::do_write_tls() {
+    // TLS writes one buffer per call: gather up to a record's worth of frames into one.
+    auto& out = tls_->out;
+    out.clear();
+    std::size_t skip = offset_;
+    for (std::size_t i = head_; i < queue_.size() && out.size() < tls_batch_bytes; ++i) {
+        auto b = queue_[i]->buffer(chunked_) + skip;
+        skip = 0;
+        out.append(static_cast<char const*>(b.data()), b.size());
+    }
+    writing_ = true;
+    last_progress_ = clock::now();
+    tls_->stream->async_write_some(net::buffer(out),
+                                   net::bind_allocator(handler_allocator<void>(write_memory_),
+                                                       beast::bind_front_handler(&sse_session::on_write,
+                                                                                 shared_from_this())));
+}
+
+void sse_session::shutdown_tls() {
+    if (tls_->shutting_down || closed_) return;
+    tls_->shutting_down = true;
+    tls_->shutdown_timer.expires_after(tls_shutdown_deadline);
+    tls_->shutdown_timer.async_wait([self = shared_from_this()](error_code ec) {
+        if (!ec) self->close(self->end_reason_);
+    });
+    // Sends close_notify, then waits for the client's (or its EOF): either way the stream is over.
+    tls_->stream->async_shutdown([self = shared_from_this()](error_code) { self->close(self->end_reason_); });
+}
+
 void sse_session::do_wait_readable() {
+    if (tls_) {
+        // Through TLS: the client's bytes are records (close_notify, key updates), never raw noise.
+        return tls_->stream->async_read_some(net::buffer(tls_->scratch),
+                                             beast::bind_front_handler(&sse_session::on_tls_read, shared_from_this()));
+    }
     socket_.async_wait(tcp::socket::wait_read,
                        beast::bind_front_handler(&sse_session::on_readable, shared_from_this()));
 }
@@ -196,6 +267,12 @@ void sse_session::on_readable(error_code ec) {
         if (ec == net::error::would_block || ec == net::error::try_again) break;
         if (ec || n == 0) return close(disconnect_reason::client);
     }
+    do_wait_readable();
+}
+
+void sse_session::on_tls_read(error_code ec, std::size_t) {
+    if (closed_) return;
+    if (ec) return close(disconnect_reason::client);  // EOF, close_notify, reset, or our own close
     do_wait_readable();
 }
 
@@ -224,6 +301,7 @@ void sse_session::end(disconnect_reason why, sse::frame_ptr last) {
     if (chunked_) enqueue(worker_.last_chunk_frame());
     ending_ = true;
     if (!writing_ && !closed_) {
+        if (tls_) return shutdown_tls();
         error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
         close(why);
@@ -236,6 +314,11 @@ void sse_session::close(disconnect_reason why) {
     if (!ending_) end_reason_ = why;
     worker_.srv().stats().disconnect(end_reason_);
     error_code ignored;
+    if (tls_) {
+        tls_->shutdown_timer.cancel();
+        beast::get_lowest_layer(*tls_->stream).close();
+        return;
+    }
     socket_.close(ignored);  // pending operations finish with operation_aborted and drop their refs
 }
 
