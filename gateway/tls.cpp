@@ -86,7 +86,12 @@ tls_load_result load_tls_context(std::string const& cert_file, std::string const
         return r;
     }
     if (SSL_CTX_use_PrivateKey_file(h, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-        r.error = "--tls-key " + key_file + ": not a PEM private key (" + openssl_errors() + ")";
+        // OpenSSL checks the key against the certificate as it loads it.
+        unsigned long e = ERR_peek_error();
+        bool mismatch = ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH;
+        r.error = "--tls-key " + key_file +
+                  (mismatch ? " does not match the certificate in --tls-cert " + cert_file : ": not a PEM private key") +
+                  " (" + openssl_errors() + ")";
         return r;
     }
     if (SSL_CTX_check_private_key(h) != 1) {
