@@ -87,9 +87,14 @@ template <class Stream>
 void basic_http_session<Stream>::on_handshake(error_code ec) {
     if constexpr (is_tls) {
         if (!ec) return do_read();
+        auto& tcp = beast::get_lowest_layer(stream_);
+        if (ec == net::error::eof || ec == net::error::connection_reset || ec == ssl::error::stream_truncated) {
+            // The client left (a TCP probe, or a client that gave up): not a refusal, as on plain HTTP.
+            log::debug("client left during the tls handshake", {{"error", ec.message()}});
+            return tcp.close();
+        }
         worker_.srv().stats().reject(error_kind::bad_request);
         log::debug("tls handshake failed", {{"error", ec.message()}});
-        auto& tcp = beast::get_lowest_layer(stream_);
         if (ec.category() == net::error::get_ssl_category() && ERR_GET_REASON(ec.value()) == SSL_R_HTTP_REQUEST) {
             // Plain HTTP on the TLS port: say so in plain HTTP (OpenSSL read the request already).
             tcp.expires_after(std::chrono::seconds(2));

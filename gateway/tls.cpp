@@ -74,8 +74,9 @@ tls_load_result load_tls_context(std::string const& cert_file, std::string const
         r.error = "TLS context setup failed: " + openssl_errors();
         return r;
     }
-    SSL_CTX_set_options(h, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                               SSL_OP_SINGLE_DH_USE | SSL_OP_SINGLE_ECDH_USE);
+    SSL_CTX_set_options(h, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    // OpenSSL's record buffers are freed while a connection is idle: most streams are, most of the time.
+    SSL_CTX_set_mode(h, SSL_MODE_RELEASE_BUFFERS);
     // Session ids are cached per context: name it, so a resumption against a reloaded one is a full
     // handshake instead of an error.
     static unsigned char const sid_ctx[] = "sse-gateway";
