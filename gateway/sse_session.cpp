@@ -2,7 +2,6 @@
 
 #include "common/log.hpp"
 #include "gateway/server.hpp"
-#include "gateway/tls.hpp"
 #include "gateway/worker.hpp"
 
 #include <random>
@@ -12,40 +11,12 @@ namespace ssegw::gateway {
 namespace {
 
 constexpr std::size_t max_batch = 64;  // frames gathered into one writev
-constexpr std::size_t tls_batch_bytes = 16 * 1024;  // gathered into one TLS write (a full record)
-constexpr auto tls_shutdown_deadline = std::chrono::seconds(2);
 
 } // namespace
-
-struct sse_session::tls_state {
-    tls_state(std::unique_ptr<tls_stream> s, tls_context_ptr c)
-        : ctx(std::move(c)), stream(std::move(s)), shutdown_timer(stream->get_executor()) {}
-    tls_context_ptr ctx;  // declared first: outlives the stream
-    std::unique_ptr<tls_stream> stream;
-    net::steady_timer shutdown_timer;
-    std::string out;  // the frames of the write in flight, gathered
-    char scratch[512];
-    bool shutting_down = false;
-    tcp::socket& socket() { return beast::get_lowest_layer(*stream).socket(); }
-};
 
 sse_session::sse_session(tcp::socket socket, worker& w, stream_grant grant, bool chunked, std::string head,
                          std::optional<sse::event_id> last_event_id, connection_slot slot)
     : socket_(std::move(socket)),
-      worker_(w),
-      grant_(std::move(grant)),
-      slot_(std::move(slot)),
-      chunked_(chunked),
-      head_frame_(sse::frame::verbatim(std::move(head))),
-      last_event_id_(last_event_id) {
-    opened_ = last_event_ = last_sent_ = last_progress_ = clock::now();
-}
-
-sse_session::sse_session(std::unique_ptr<tls_stream> tls, tls_context_ptr ctx, worker& w, stream_grant grant,
-                         bool chunked, std::string head, std::optional<sse::event_id> last_event_id,
-                         connection_slot slot)
-    : socket_(tls->get_executor()),
-      tls_(std::make_unique<tls_state>(std::move(tls), std::move(ctx))),
       worker_(w),
       grant_(std::move(grant)),
       slot_(std::move(slot)),
@@ -75,7 +46,7 @@ void sse_session::start() {
     m.opened.fetch_add(1, std::memory_order_relaxed);
     error_code ec;
     if (tls_) {
-        tls_->socket().set_option(tcp::no_delay(true), ec);
+        tls_start();
     } else {
         socket_.non_blocking(true, ec);
         socket_.set_option(tcp::no_delay(true), ec);
@@ -218,41 +189,8 @@ void sse_session::on_write(error_code ec, std::size_t n) {
     }
 }
 
-void sse_session::do_write_tls() {
-    // TLS writes one buffer per call: gather up to a record's worth of frames into one.
-    auto& out = tls_->out;
-    out.clear();
-    std::size_t skip = offset_;
-    for (std::size_t i = head_; i < queue_.size() && out.size() < tls_batch_bytes; ++i) {
-        auto b = queue_[i]->buffer(chunked_) + skip;
-        skip = 0;
-        out.append(static_cast<char const*>(b.data()), b.size());
-    }
-    writing_ = true;
-    last_progress_ = clock::now();
-    tls_->stream->async_write_some(net::buffer(out),
-                                   net::bind_allocator(handler_allocator<void>(write_memory_),
-                                                       beast::bind_front_handler(&sse_session::on_write,
-                                                                                 shared_from_this())));
-}
-
-void sse_session::shutdown_tls() {
-    if (tls_->shutting_down || closed_) return;
-    tls_->shutting_down = true;
-    tls_->shutdown_timer.expires_after(tls_shutdown_deadline);
-    tls_->shutdown_timer.async_wait([self = shared_from_this()](error_code ec) {
-        if (!ec) self->close(self->end_reason_);
-    });
-    // Sends close_notify, then waits for the client's (or its EOF): either way the stream is over.
-    tls_->stream->async_shutdown([self = shared_from_this()](error_code) { self->close(self->end_reason_); });
-}
-
 void sse_session::do_wait_readable() {
-    if (tls_) {
-        // Through TLS: the client's bytes are records (close_notify, key updates), never raw noise.
-        return tls_->stream->async_read_some(net::buffer(tls_->scratch),
-                                             beast::bind_front_handler(&sse_session::on_tls_read, shared_from_this()));
-    }
+    if (tls_) return tls_read();
     socket_.async_wait(tcp::socket::wait_read,
                        beast::bind_front_handler(&sse_session::on_readable, shared_from_this()));
 }
@@ -267,12 +205,6 @@ void sse_session::on_readable(error_code ec) {
         if (ec == net::error::would_block || ec == net::error::try_again) break;
         if (ec || n == 0) return close(disconnect_reason::client);
     }
-    do_wait_readable();
-}
-
-void sse_session::on_tls_read(error_code ec, std::size_t) {
-    if (closed_) return;
-    if (ec) return close(disconnect_reason::client);  // EOF, close_notify, reset, or our own close
     do_wait_readable();
 }
 
@@ -314,11 +246,7 @@ void sse_session::close(disconnect_reason why) {
     if (!ending_) end_reason_ = why;
     worker_.srv().stats().disconnect(end_reason_);
     error_code ignored;
-    if (tls_) {
-        tls_->shutdown_timer.cancel();
-        beast::get_lowest_layer(*tls_->stream).close();
-        return;
-    }
+    if (tls_) return tls_close();
     socket_.close(ignored);  // pending operations finish with operation_aborted and drop their refs
 }
 

@@ -73,6 +73,10 @@ private:
     void do_wait_readable();
     void on_readable(error_code ec);
     void end(disconnect_reason why, sse::frame_ptr last = nullptr);
+    // TLS only (sse_session_tls.cpp).
+    void tls_start();
+    void tls_read();
+    void tls_close();
     void do_write_tls();
     void on_tls_read(error_code ec, std::size_t);
     /// TLS: close_notify with a short deadline, then close(end_reason_).
@@ -81,7 +85,10 @@ private:
 
     tcp::socket socket_;  // plain only (an unopened socket on TLS)
     struct tls_state;
-    std::unique_ptr<tls_state> tls_;  // null on plain
+    struct tls_state_deleter {
+        void operator()(tls_state* p) const noexcept;
+    };
+    std::unique_ptr<tls_state, tls_state_deleter> tls_;  // null on plain
     worker& worker_;
     stream_grant grant_;
     connection_slot slot_;
