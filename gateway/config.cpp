@@ -154,9 +154,10 @@ std::vector<flag> const& flags() {
              }
              return true;
          }},
-        {"tls-cert", "SSE_GATEWAY_TLS_CERT", "off", "certificate chain (PEM) to serve HTTPS",
+        {"tls-cert", "SSE_GATEWAY_TLS_CERT", "off", "certificate chain (PEM): serve HTTPS (TLS 1.2+) instead of plain HTTP; with --tls-key; "
+         "SIGHUP reloads both files for new connections",
          [](config& c, std::string const& v, std::string&) { return c.tls_cert = v, true; }},
-        {"tls-key", "SSE_GATEWAY_TLS_KEY", "off", "private key (PEM) to serve HTTPS",
+        {"tls-key", "SSE_GATEWAY_TLS_KEY", "off", "private key (PEM) of --tls-cert",
          [](config& c, std::string const& v, std::string&) { return c.tls_key = v, true; }},
         {"lease-ttl", "SSE_GATEWAY_LEASE_TTL", "90", "seconds after which a dead instance's stream slots expire",
          seconds_flag(&config::lease_ttl)},
@@ -226,7 +227,7 @@ parse_result parse_config(int argc, char const* const* argv, char const* (*geten
     }
     for (auto const& [f, value] : given)
         if (!f->apply(c, value, err)) return fail(std::string("--") + f->name + " " + value + ": " + err);
-    if (c.tls_cert.empty() != c.tls_key.empty()) return fail("--tls-cert and --tls-key go together");
+    if (c.tls_cert.empty() != c.tls_key.empty()) return fail("--tls-cert and --tls-key go together: give both (HTTPS) or neither (plain HTTP)");
     if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
     if (c.instance_id.empty()) c.instance_id = default_instance_id();
     return {std::move(c), 0, {}};

@@ -8,6 +8,8 @@
 #include "gateway/sse_session.hpp"
 #include "gateway/worker.hpp"
 
+#include <openssl/ssl.h>
+
 #include <random>
 #include <sstream>
 
@@ -20,6 +22,13 @@ constexpr std::uint64_t body_limit = 64 * 1024;
 constexpr std::size_t target_limit = 8 * 1024;  // request target; a longer request line is a 414
 constexpr char const* stream_methods = "GET, HEAD, OPTIONS";
 constexpr char const* ticket_methods = "POST, OPTIONS";
+constexpr auto tls_shutdown_deadline = std::chrono::seconds(2);  // close_notify, then close regardless
+// What a plain HTTP request to the TLS port gets (as nginx does), instead of a bare close.
+constexpr std::string_view plain_to_tls =
+    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+    "Connection: close\r\nContent-Length: 81\r\n\r\n"
+    "{\"error\":{\"code\":\"BAD_REQUEST\",\"message\":\"this port speaks HTTPS: use https://\"}}";
+static_assert(plain_to_tls.size() - plain_to_tls.find("\r\n\r\n") - 4 == 81);
 
 unsigned retry_after_s(error_kind k) { return k == error_kind::too_many ? 10 : 2; }
 
@@ -46,29 +55,93 @@ std::string framing_problem(http::request<http::string_body> const& req) {
 
 } // namespace
 
-http_session::http_session(tcp::socket socket, worker& w, connection_slot slot)
-    : stream_(std::move(socket)), worker_(w), slot_(std::move(slot)) {}
-
-http_session::~http_session() { worker_.track_waiting(this, false); }
-
-void http_session::run() { do_read(); }
-
-void http_session::close_if_idle() {
-    if (buffer_.size() == 0) stream_.close();  // no byte of a next request yet
+template <class Stream>
+Stream basic_http_session<Stream>::make_stream(tcp::socket socket, tls_context_ptr const& ctx) {
+    if constexpr (is_tls) return Stream(beast::tcp_stream(std::move(socket)), *ctx);
+    else return Stream(std::move(socket));
 }
 
-void http_session::do_read() {
+template <class Stream>
+basic_http_session<Stream>::basic_http_session(tcp::socket socket, worker& w, connection_slot slot,
+                                               tls_context_ptr ctx)
+    : tls_ctx_(std::move(ctx)), stream_(make_stream(std::move(socket), tls_ctx_)), worker_(w),
+      slot_(std::move(slot)) {}
+
+template <class Stream>
+basic_http_session<Stream>::~basic_http_session() { worker_.track_waiting(this, false); }
+
+template <class Stream>
+void basic_http_session<Stream>::run() {
+    if constexpr (is_tls) {
+        // The handshake is part of the request: the same deadline bounds it.
+        beast::get_lowest_layer(stream_).expires_after(
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(worker_.cfg().header_timeout));
+        stream_.async_handshake(ssl::stream_base::server,
+                                beast::bind_front_handler(&basic_http_session::on_handshake, this->shared_from_this()));
+    } else {
+        do_read();
+    }
+}
+
+template <class Stream>
+void basic_http_session<Stream>::on_handshake(error_code ec) {
+    if constexpr (is_tls) {
+        if (!ec) return do_read();
+        auto& tcp = beast::get_lowest_layer(stream_);
+        if (ec == net::error::eof || ec == net::error::connection_reset || ec == ssl::error::stream_truncated) {
+            // The client left (a TCP probe, or a client that gave up): not a refusal, as on plain HTTP.
+            log::debug("client left during the tls handshake", {{"error", ec.message()}});
+            return tcp.close();
+        }
+        worker_.srv().stats().reject(error_kind::bad_request);
+        log::debug("tls handshake failed", {{"error", ec.message()}});
+        if (ec.category() == net::error::get_ssl_category() && ERR_GET_REASON(ec.value()) == SSL_R_HTTP_REQUEST) {
+            // Plain HTTP on the TLS port: say so in plain HTTP (OpenSSL read the request already).
+            tcp.expires_after(std::chrono::seconds(2));
+            return net::async_write(tcp, net::buffer(plain_to_tls.data(), plain_to_tls.size()),
+                                    [self = this->shared_from_this()](error_code, std::size_t) {
+                                        error_code ignored;
+                                        auto& t = beast::get_lowest_layer(self->stream_);
+                                        t.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                                        t.close();
+                                    });
+        }
+        tcp.close();
+    } else {
+        (void)ec;
+    }
+}
+
+template <class Stream>
+void basic_http_session<Stream>::shutdown_tls() {
+    if constexpr (is_tls) {
+        beast::get_lowest_layer(stream_).expires_after(tls_shutdown_deadline);
+        stream_.async_shutdown([self = this->shared_from_this()](error_code) {
+            beast::get_lowest_layer(self->stream_).close();
+        });
+    }
+}
+
+template <class Stream>
+void basic_http_session<Stream>::close_if_idle() {
+    // No byte of a next request yet.
+    if (buffer_.size() == 0) beast::get_lowest_layer(stream_).close();
+}
+
+template <class Stream>
+void basic_http_session<Stream>::do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
     parser_->body_limit(body_limit);
     // One deadline for the whole request, from now (the idle wait of a keep-alive connection included);
     // trickled bytes do not move it (slowloris).
-    stream_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(worker_.cfg().header_timeout));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(worker_.cfg().header_timeout));
     worker_.track_waiting(this, true);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&basic_http_session::on_read, this->shared_from_this()));
 }
 
-void http_session::on_read(error_code ec, std::size_t) {
+template <class Stream>
+void basic_http_session<Stream>::on_read(error_code ec, std::size_t) {
     worker_.track_waiting(this, false);
     if (ec == beast::error::timeout) {
         // --header-timeout passed: the stream has closed the socket. A connection that had started a
@@ -79,11 +152,20 @@ void http_session::on_read(error_code ec, std::size_t) {
         }
         return;
     }
-    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::eof) {
-        error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        return;
+    if constexpr (is_tls) {
+        // The client left (with or without close_notify): nothing to answer, nobody to answer to.
+        if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+            ec == net::error::connection_reset || ec == net::error::eof || ec == ssl::error::stream_truncated) {
+            beast::get_lowest_layer(stream_).close();
+            return;
+        }
+    } else {
+        if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+            ec == net::error::connection_reset || ec == net::error::eof) {
+            error_code ignored;
+            stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            return;
+        }
     }
     if (ec == http::error::header_limit) {
         // The limit covers the request line too: the parser has set the target once it read the whole
@@ -103,19 +185,21 @@ void http_session::on_read(error_code ec, std::size_t) {
     handle();
 }
 
-void http_session::refuse_request(http::status status, std::string message) {
+template <class Stream>
+void basic_http_session<Stream>::refuse_request(http::status status, std::string message) {
     req_ = {};
     req_.version(11);
     req_.keep_alive(false);
     worker_.srv().stats().reject(error_kind::bad_request);
     log::debug("request refused", {{"status", static_cast<int>(status)}, {"message", message}});
-    stream_.expires_after(request_timeout);
+    beast::get_lowest_layer(stream_).expires_after(request_timeout);
     auto res = make_response(status, "application/json", error_body({error_kind::bad_request, std::move(message)}));
     res.keep_alive(false);
     send(std::move(res));
 }
 
-http_session::response http_session::make_response(http::status status, std::string_view content_type,
+template <class Stream>
+typename basic_http_session<Stream>::response basic_http_session<Stream>::make_response(http::status status, std::string_view content_type,
                                                    std::string body) {
     response res{status, req_.version()};
     res.set(http::field::content_type, content_type);
@@ -127,7 +211,8 @@ http_session::response http_session::make_response(http::status status, std::str
     return res;
 }
 
-void http_session::add_cors(http::fields& f) const {
+template <class Stream>
+void basic_http_session<Stream>::add_cors(http::fields& f) const {
     auto const& origins = worker_.cfg().cors_origins;
     if (origins.empty()) return;
     auto origin = req_[http::field::origin];
@@ -144,7 +229,8 @@ void http_session::add_cors(http::fields& f) const {
     }
 }
 
-void http_session::handle() {
+template <class Stream>
+void basic_http_session<Stream>::handle() {
     route r = parse_target(req_.target());
     auto method = req_.method();
     if (r.kind == route_kind::bad_target) return respond_error({error_kind::bad_request, "malformed request target"});
@@ -161,11 +247,11 @@ void http_session::handle() {
         if (r.kind == route_kind::healthz)
             return send(make_response(http::status::ok, "text/plain; charset=utf-8", "ok\n"));
         if (r.kind == route_kind::readyz)
-            return worker_.srv().readiness(ex, [self = shared_from_this()](bool ok, std::string why) {
+            return worker_.srv().readiness(ex, [self = this->shared_from_this()](bool ok, std::string why) {
                 self->send(self->make_response(ok ? http::status::ok : http::status::service_unavailable,
                                                "text/plain; charset=utf-8", ok ? "ready\n" : why + "\n"));
             });
-        return worker_.srv().metrics_text(ex, [self = shared_from_this()](std::string text) {
+        return worker_.srv().metrics_text(ex, [self = this->shared_from_this()](std::string text) {
             self->send(self->make_response(http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                                            std::move(text)));
         });
@@ -173,7 +259,8 @@ void http_session::handle() {
     serve_stream(r);
 }
 
-void http_session::serve_stream(route const& r) {
+template <class Stream>
+void basic_http_session<Stream>::serve_stream(route const& r) {
     auto method = req_.method();
     if (method == http::verb::options) {
         auto res = make_response(http::status::no_content, "text/plain", "");
@@ -213,14 +300,15 @@ void http_session::serve_stream(route const& r) {
     } else {
         return respond_error({error_kind::unauthorized, "missing API key"});
     }
-    stream_.expires_never();  // the decision may wait on Redis; the stream phase has its own timers
+    beast::get_lowest_layer(stream_).expires_never();  // the decision may wait on Redis; the stream phase has its own timers
     worker_.srv().open_stream(std::move(open), stream_.get_executor(),
-                              [self = shared_from_this()](open_result res) { self->on_open(std::move(res)); });
+                              [self = this->shared_from_this()](open_result res) { self->on_open(std::move(res)); });
 }
 
 // POST /api/v1/stream-tickets: a Bearer key (never one in the URL) and an optional JSON body
 // {"deviceId":"…"} buy a single-use ticket for ?ticket= on a stream path.
-void http_session::serve_ticket(route const&) {
+template <class Stream>
+void basic_http_session<Stream>::serve_ticket(route const&) {
     auto method = req_.method();
     if (method == http::verb::options) {
         auto res = make_response(http::status::no_content, "text/plain", "");
@@ -252,15 +340,16 @@ void http_session::serve_ticket(route const&) {
     open.device_id = std::get<ticket_body>(body).device_id.value_or("");
     open.take_lease = false;
     open.ticket_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(worker_.cfg().ticket_ttl);
-    stream_.expires_never();  // the decision may wait on Redis
+    beast::get_lowest_layer(stream_).expires_never();  // the decision may wait on Redis
     worker_.srv().open_stream(std::move(open), stream_.get_executor(),
-                              [self = shared_from_this()](open_result res) { self->on_open(std::move(res)); });
+                              [self = this->shared_from_this()](open_result res) { self->on_open(std::move(res)); });
 }
 
-void http_session::on_open(open_result result) {
+template <class Stream>
+void basic_http_session<Stream>::on_open(open_result result) {
     if (auto* err = std::get_if<api_error>(&result)) return respond_error(*err);
     if (auto* t = std::get_if<ticket_issued>(&result)) {
-        stream_.expires_after(request_timeout);
+        beast::get_lowest_layer(stream_).expires_after(request_timeout);
         // The ticket is hex: no JSON escaping needed. Never logged.
         return send(make_response(http::status::created, "application/json",
                                   "{\"ticket\":\"" + t->ticket + "\",\"expiresIn\":" +
@@ -269,7 +358,8 @@ void http_session::on_open(open_result result) {
     start_stream(std::move(std::get<stream_grant>(result)));
 }
 
-void http_session::start_stream(stream_grant grant) {
+template <class Stream>
+void basic_http_session<Stream>::start_stream(stream_grant grant) {
     http::response<http::empty_body> res{http::status::ok, req_.version()};
     res.set(http::field::content_type, "text/event-stream; charset=utf-8");
     res.set(http::field::cache_control, "no-cache");
@@ -278,7 +368,7 @@ void http_session::start_stream(stream_grant grant) {
     if (req_.method() == http::verb::head) {
         res.keep_alive(req_.keep_alive());
         auto head = std::make_shared<http::response<http::empty_body>>(std::move(res));
-        return http::async_write(stream_, *head, [self = shared_from_this(), head](error_code ec, std::size_t) {
+        return http::async_write(stream_, *head, [self = this->shared_from_this(), head](error_code ec, std::size_t) {
             if (!ec && self->req_.keep_alive()) self->do_read();
         });
     }
@@ -287,17 +377,25 @@ void http_session::start_stream(stream_grant grant) {
     else res.keep_alive(false);
     std::ostringstream os;
     os << res.base();
-    auto session = std::make_shared<sse_session>(stream_.release_socket(), worker_, std::move(grant), chunked,
-                                                 os.str(), last_event_id_, std::move(slot_));
-    session->start();
+    if constexpr (is_tls) {
+        auto session = std::make_shared<sse_session>(std::make_unique<tls_stream>(std::move(stream_)), tls_ctx_,
+                                                     worker_, std::move(grant), chunked, os.str(), last_event_id_,
+                                                     std::move(slot_));
+        session->start();
+    } else {
+        auto session = std::make_shared<sse_session>(stream_.release_socket(), worker_, std::move(grant), chunked,
+                                                     os.str(), last_event_id_, std::move(slot_));
+        session->start();
+    }
 }
 
-void http_session::respond_error(api_error const& e) {
+template <class Stream>
+void basic_http_session<Stream>::respond_error(api_error const& e) {
     worker_.srv().stats().reject(e.kind);
     log::debug("request refused", {{"target", redact_target(req_.target())},
                                    {"status", status_of(e.kind)},
                                    {"message", e.message}});
-    stream_.expires_after(request_timeout);
+    beast::get_lowest_layer(stream_).expires_after(request_timeout);
     if (is_transient(e.kind) && accepts_event_stream(req_)) {
         // EventSource abandons a stream for good on any status but 200: give it a 200 it can
         // back off from, with the reason as an `error` event, then close.
@@ -325,20 +423,29 @@ void http_session::respond_error(api_error const& e) {
     send(std::move(res));
 }
 
-void http_session::send(response res) {
+template <class Stream>
+void basic_http_session<Stream>::send(response res) {
     bool keep_alive = res.keep_alive();
     auto msg = std::make_shared<response>(std::move(res));
     http::async_write(stream_, *msg,
-                      [self = shared_from_this(), msg, keep_alive](error_code ec, std::size_t n) {
+                      [self = this->shared_from_this(), msg, keep_alive](error_code ec, std::size_t n) {
                           self->on_sent(keep_alive, ec, n);
                       });
 }
 
-void http_session::on_sent(bool keep_alive, error_code ec, std::size_t) {
+template <class Stream>
+void basic_http_session<Stream>::on_sent(bool keep_alive, error_code ec, std::size_t) {
     if (ec) return;
     if (keep_alive && !worker_.srv().draining()) return do_read();
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if constexpr (is_tls) {
+        shutdown_tls();
+    } else {
+        error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
 }
+
+template class basic_http_session<beast::tcp_stream>;
+template class basic_http_session<tls_stream>;
 
 } // namespace ssegw::gateway

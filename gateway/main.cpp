@@ -2,6 +2,7 @@
 #include "common/log.hpp"
 #include "gateway/config.hpp"
 #include "gateway/server.hpp"
+#include "gateway/tls.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -16,17 +17,24 @@ int main(int argc, char** argv) {
         return parsed.exit_code;
     }
     auto& cfg = *parsed.cfg;
+    gateway::tls_context_ptr tls;
     if (!cfg.tls_cert.empty()) {
-        std::fputs("sse-gateway: --tls-cert/--tls-key: TLS is not available in this build yet; "
-                   "terminate TLS in front of the gateway (deploy/nginx)\n",
-                   stderr);
-        return 2;
+        // Checked before anything starts: a bad file is a configuration error (exit 2).
+        auto r = gateway::load_tls_context(cfg.tls_cert, cfg.tls_key);
+        if (!r.ctx) {
+            std::fprintf(stderr, "sse-gateway: %s\n", r.error.c_str());
+            return 2;
+        }
+        tls = std::move(r.ctx);
+        log::set_level(cfg.log_level);
+        log::set_instance(cfg.instance_id);
+        log::info("tls certificate loaded", {{"subject", r.subject}, {"not_after", r.not_after}, {"serial", r.serial}});
     }
     std::signal(SIGPIPE, SIG_IGN);  // a client that vanished is an error code, not a signal
     log::set_level(cfg.log_level);
     log::set_instance(cfg.instance_id);
     try {
-        gateway::server srv(cfg);
+        gateway::server srv(cfg, std::move(tls));
         return srv.run();
     } catch (std::exception const& e) {
         log::error("fatal", {{"error", e.what()}});

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "gateway/http_session.hpp"
+#include "gateway/tls.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -21,9 +22,9 @@ conn_rate_limiter::address address_key(net::ip::address const& a) {
 
 } // namespace
 
-server::server(config cfg)
-    : cfg_(std::move(cfg)), acceptor_(control_), signals_(control_, SIGINT, SIGTERM),
-      accept_backoff_(control_), drain_timer_(control_), conn_rate_(cfg_.max_conn_rate_per_ip) {
+server::server(config cfg, tls_context_ptr tls)
+    : cfg_(std::move(cfg)), acceptor_(control_), signals_(control_, SIGINT, SIGTERM), reload_signals_(control_),
+      tls_ctx_(std::move(tls)), accept_backoff_(control_), drain_timer_(control_), conn_rate_(cfg_.max_conn_rate_per_ip) {
     for (unsigned i = 0; i < cfg_.threads; ++i) workers_.push_back(std::make_unique<worker>(i, *this));
     redis_ = std::make_shared<redis::client>(control_.get_executor(), cfg_.redis, "commands");
     dispatcher_ = std::make_unique<dispatcher>(workers_, metrics_, cfg_.redis, *redis_, control_.get_executor());
@@ -61,8 +62,13 @@ int server::run() {
         log::info("signal received, draining", {{"signal", sig}});
         drain();
     });
+    if (tls_ctx_) {
+        reload_signals_.add(SIGHUP);
+        wait_reload_signal();
+    }
     do_accept();
     log::info("listening", {{"address", address},
+                            {"scheme", tls_ctx_ ? "https" : "http"},
                             {"threads", cfg_.threads},
                             {"redis", cfg_.redis.host + ":" + std::to_string(cfg_.redis.port)}});
     control_.run();
@@ -98,10 +104,35 @@ void server::on_accept(error_code ec, tcp::socket socket) {
     open_connections_.fetch_add(1, std::memory_order_relaxed);
     connection_slot slot(open_connections_);
     auto* w = workers_[(next_worker_ - 1) % workers_.size()].get();
+    if (tls_ctx_) {
+        // The newest context: a reload after this accept does not touch this connection.
+        net::post(w->ioc(), [w, s = std::move(socket), slot = std::move(slot), ctx = tls_ctx_]() mutable {
+            std::make_shared<https_session>(std::move(s), *w, std::move(slot), std::move(ctx))->run();
+        });
+        return do_accept();
+    }
     net::post(w->ioc(), [w, s = std::move(socket), slot = std::move(slot)]() mutable {
         std::make_shared<http_session>(std::move(s), *w, std::move(slot))->run();
     });
     do_accept();
+}
+
+void server::wait_reload_signal() {
+    reload_signals_.async_wait([this](error_code e, int) {
+        if (e) return;
+        reload_tls();
+        wait_reload_signal();
+    });
+}
+
+void server::reload_tls() {
+    auto r = load_tls_context(cfg_.tls_cert, cfg_.tls_key);
+    if (!r.ctx) {
+        log::error("tls certificate reload failed, keeping the previous one", {{"error", r.error}});
+        return;
+    }
+    tls_ctx_ = std::move(r.ctx);  // open connections keep the context they were accepted with
+    log::info("tls certificate reloaded", {{"subject", r.subject}, {"not_after", r.not_after}, {"serial", r.serial}});
 }
 
 bool server::admit_rate(tcp::socket& socket) {
@@ -201,6 +232,7 @@ void server::drain() {
     error_code ignored;
     acceptor_.close(ignored);
     accept_backoff_.cancel();
+    reload_signals_.cancel();
     for (auto& w : workers_) net::post(w->ioc(), [w = w.get()] { w->drain(); });
     finish_drain();
 }

@@ -19,11 +19,16 @@
 #include <memory>
 #include <vector>
 
+namespace boost::asio::ssl {
+class context;
+} // namespace boost::asio::ssl
+
 namespace ssegw::gateway {
 
 class server {
 public:
-    explicit server(config cfg);
+    /// `tls`: serve HTTPS with this context (cfg.tls_cert/tls_key are reloaded on SIGHUP); null: plain HTTP.
+    explicit server(config cfg, std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
     ~server();
 
     /// Runs on the calling thread (the control thread) until drained; returns the exit code.
@@ -50,6 +55,9 @@ private:
     /// --max-conn-rate-per-ip: false (and the socket answered 429 and closed) when over the limit.
     bool admit_rate(tcp::socket& socket);
     void drain();
+    /// SIGHUP: the certificate files into a new context for new connections; on failure the old one stays.
+    void reload_tls();
+    void wait_reload_signal();
     void finish_drain();
     void stop_all();
     bool ready(std::string& why) const;
@@ -65,6 +73,8 @@ private:
     std::unique_ptr<log_reader> logs_;
     tcp::acceptor acceptor_;
     net::signal_set signals_;
+    net::signal_set reload_signals_;  // SIGHUP, with TLS only
+    std::shared_ptr<boost::asio::ssl::context> tls_ctx_;  // control thread only; sessions copy it at accept
     net::steady_timer accept_backoff_;
     net::steady_timer drain_timer_;
     std::chrono::steady_clock::time_point drain_started_;

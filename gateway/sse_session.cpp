@@ -45,8 +45,12 @@ void sse_session::start() {
     m.connections[static_cast<std::size_t>(grant_.kind)].fetch_add(1, std::memory_order_relaxed);
     m.opened.fetch_add(1, std::memory_order_relaxed);
     error_code ec;
-    socket_.non_blocking(true, ec);
-    socket_.set_option(tcp::no_delay(true), ec);
+    if (tls_) {
+        tls_start();
+    } else {
+        socket_.non_blocking(true, ec);
+        socket_.set_option(tcp::no_delay(true), ec);
+    }
     do_wait_readable();
     joined_ = true;
     worker_.hub().join(this);  // calls go_live() at once if the channel is live already
@@ -137,6 +141,8 @@ bool sse_session::enqueue(sse::frame_ptr const& f) {
 }
 
 void sse_session::do_write() {
+    if (tls_) [[unlikely]]
+        return do_write_tls();
     bufs_.clear();
     std::size_t end = std::min(queue_.size(), head_ + max_batch);
     for (std::size_t i = head_; i < end; ++i) bufs_.push_back(queue_[i]->buffer(chunked_));
@@ -175,6 +181,8 @@ void sse_session::on_write(error_code ec, std::size_t n) {
     }
     if (head_ < queue_.size()) return do_write();
     if (ending_) {
+        if (tls_) [[unlikely]]
+            return shutdown_tls();
         error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees a clean EOF
         close(end_reason_);
@@ -182,6 +190,7 @@ void sse_session::on_write(error_code ec, std::size_t n) {
 }
 
 void sse_session::do_wait_readable() {
+    if (tls_) return tls_read();
     socket_.async_wait(tcp::socket::wait_read,
                        beast::bind_front_handler(&sse_session::on_readable, shared_from_this()));
 }
@@ -224,6 +233,7 @@ void sse_session::end(disconnect_reason why, sse::frame_ptr last) {
     if (chunked_) enqueue(worker_.last_chunk_frame());
     ending_ = true;
     if (!writing_ && !closed_) {
+        if (tls_) return shutdown_tls();
         error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
         close(why);
@@ -236,6 +246,7 @@ void sse_session::close(disconnect_reason why) {
     if (!ending_) end_reason_ = why;
     worker_.srv().stats().disconnect(end_reason_);
     error_code ignored;
+    if (tls_) return tls_close();
     socket_.close(ignored);  // pending operations finish with operation_aborted and drop their refs
 }
 

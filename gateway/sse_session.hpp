@@ -3,6 +3,9 @@
 // id), then shared frames through a byte-bounded queue with one batched write in flight;
 // keepalives, idle and write-stall timeouts, and a clean end. Lives on one worker thread; the
 // worker's hub holds a raw pointer to it from start() to the destructor.
+// Plain streams write a span of shared frames straight to their tcp::socket; a TLS stream (its
+// state behind tls_, null on plain) gathers them into one buffer per write, reads through TLS to
+// notice the client leaving, and ends with close_notify. The plain path pays one null test per write.
 #pragma once
 
 #include "common/net.hpp"
@@ -18,6 +21,12 @@
 #include <string>
 #include <vector>
 
+namespace boost::asio::ssl {
+class context;
+template <class>
+class stream;
+} // namespace boost::asio::ssl
+
 namespace ssegw::gateway {
 
 class server;
@@ -30,6 +39,11 @@ public:
     /// `head` is the serialized response header; `chunked` picks the frame view for HTTP/1.1.
     sse_session(tcp::socket socket, worker& w, stream_grant grant, bool chunked, std::string head,
                 std::optional<sse::event_id> last_event_id, connection_slot slot);
+    /// The same over TLS: the connection as the request phase left it, and the context it was
+    /// accepted with (kept alive as long as the stream).
+    sse_session(std::unique_ptr<boost::asio::ssl::stream<beast::tcp_stream>> tls,
+                std::shared_ptr<boost::asio::ssl::context> ctx, worker& w, stream_grant grant, bool chunked,
+                std::string head, std::optional<sse::event_id> last_event_id, connection_slot slot);
     ~sse_session();
     sse_session(sse_session const&) = delete;
     sse_session& operator=(sse_session const&) = delete;
@@ -59,9 +73,22 @@ private:
     void do_wait_readable();
     void on_readable(error_code ec);
     void end(disconnect_reason why, sse::frame_ptr last = nullptr);
+    // TLS only (sse_session_tls.cpp).
+    void tls_start();
+    void tls_read();
+    void tls_close();
+    void do_write_tls();
+    void on_tls_read(error_code ec, std::size_t);
+    /// TLS: close_notify with a short deadline, then close(end_reason_).
+    void shutdown_tls();
     void close(disconnect_reason why);
 
-    tcp::socket socket_;
+    tcp::socket socket_;  // plain only (an unopened socket on TLS)
+    struct tls_state;
+    struct tls_state_deleter {
+        void operator()(tls_state* p) const noexcept;
+    };
+    std::unique_ptr<tls_state, tls_state_deleter> tls_;  // null on plain
     worker& worker_;
     stream_grant grant_;
     connection_slot slot_;

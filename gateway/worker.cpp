@@ -91,10 +91,10 @@ void worker::revoke(std::string const& key_hash) {
 void worker::drain() {
     auto retry_ms = cfg().retry_ms;
     hub_.for_each([retry_ms](sse_session& s) { s.drain(retry_ms); });
-    for (auto* s : std::vector<http_session*>(waiting_.begin(), waiting_.end())) s->close_if_idle();
+    for (auto* s : std::vector<http_session_base*>(waiting_.begin(), waiting_.end())) s->close_if_idle();
 }
 
-void worker::track_waiting(http_session* s, bool waiting) {
+void worker::track_waiting(http_session_base* s, bool waiting) {
     if (waiting) waiting_.insert(s);
     else waiting_.erase(s);
 }

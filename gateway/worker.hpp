@@ -14,7 +14,7 @@
 
 namespace ssegw::gateway {
 
-class http_session;
+class http_session_base;
 class server;
 
 class worker {
@@ -42,7 +42,7 @@ public:
     /// keep-alive connection waiting for a request is closed.
     void drain();
     /// Worker-thread only. An http_session is (or no longer is) waiting for a request.
-    void track_waiting(http_session* s, bool waiting);
+    void track_waiting(http_session_base* s, bool waiting);
 
     sse::frame_ptr const& retry_frame() const noexcept { return retry_; }
     sse::frame_ptr const& keepalive_frame() const noexcept { return keepalive_; }
@@ -58,7 +58,7 @@ private:
     unsigned index_;
     server& srv_;
     channel_hub hub_;
-    std::unordered_set<http_session*> waiting_;
+    std::unordered_set<http_session_base*> waiting_;
     sse::frame_ptr retry_, keepalive_, revoked_, last_chunk_, unavailable_;
     std::chrono::steady_clock::duration tick_every_;
     net::io_context ioc_{1};
