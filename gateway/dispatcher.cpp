@@ -58,9 +58,9 @@ void dispatcher::on_subscribed(std::string const& channel) {
     if (!st.last) {
         // First subscription: note where the log stands before any stream goes live, so a later
         // outage knows where its gap starts (an empty log: everything in it will be newer).
-        logs_.newest(log_key(channel), [this, channel](std::optional<sse::event_id> id) {
+        logs_.newest(log_key(channel), [this, channel, gen = subscription_](std::optional<sse::event_id> id) {
             auto i = channels_.find(channel);
-            if (i == channels_.end()) return;
+            if (i == channels_.end() || gen != subscription_) return;  // lost meanwhile: asked again
             auto& last = i->second.last;
             if (!last || (id && *last < *id)) last = id.value_or(last.value_or(sse::event_id{}));
             go_live(channel, i->second);
@@ -75,16 +75,18 @@ void dispatcher::on_subscribed(std::string const& channel) {
 void dispatcher::fill_gap(std::string const& channel) {
     auto it = channels_.find(channel);
     if (it == channels_.end() || !it->second.filling || !it->second.last) return;
-    logs_.read_after(log_key(channel), *it->second.last, [this, channel](replay_result r) {
+    // An answer from before a later loss is stale: the log read it made ran before this
+    // subscription existed, so it cannot close this subscription's gap.
+    logs_.read_after(log_key(channel), *it->second.last, [this, channel, gen = subscription_](replay_result r) {
         auto i = channels_.find(channel);
-        if (i == channels_.end() || !i->second.filling) return;
+        if (i == channels_.end() || !i->second.filling || gen != subscription_) return;
         auto& s = i->second;
         if (!r.ok) {
             // The commands connection may come back after the subscriber: try again shortly, and
             // stay not-ready meanwhile rather than go live with a hole.
             auto timer = std::make_shared<net::steady_timer>(control_, std::chrono::milliseconds(100));
-            timer->async_wait([this, timer, channel](error_code ec) {
-                if (!ec) fill_gap(channel);
+            timer->async_wait([this, timer, channel, gen](error_code ec) {
+                if (!ec && gen == subscription_) fill_gap(channel);
             });
             return;
         }
@@ -102,6 +104,7 @@ void dispatcher::fill_gap(std::string const& channel) {
 
 void dispatcher::on_lost() {
     // New streams wait until their channel is subscribed again and its gap is filled.
+    ++subscription_;
     for (auto& [channel, st] : channels_) {
         st.live = false;
         st.filling = false;

@@ -64,6 +64,7 @@ private:
     log_reader logs_;
     net::any_io_executor control_;
     std::unordered_map<std::string, channel_state> channels_;
+    std::uint64_t subscription_ = 0;  // bumped on every loss: log reads from before it are stale
     std::unique_ptr<redis::subscriber> sub_;
 };
 
