@@ -32,10 +32,6 @@ static_assert(plain_to_tls.size() - plain_to_tls.find("\r\n\r\n") - 4 == 81);
 
 unsigned retry_after_s(error_kind k) { return k == error_kind::too_many ? 10 : 2; }
 
-bool accepts_event_stream(http::request<http::string_body> const& req) {
-    return req[http::field::accept].find("text/event-stream") != std::string_view::npos;
-}
-
 /// Framing a proxy in front could read differently (request smuggling), or a body where none belongs:
 /// the reason to refuse, or empty. Beast already refuses Content-Length with Transfer-Encoding and
 /// differing Content-Lengths; this adds repeated (even equal) lengths, any transfer coding but a single
@@ -396,7 +392,7 @@ void basic_http_session<Stream>::respond_error(api_error const& e) {
                                    {"status", status_of(e.kind)},
                                    {"message", e.message}});
     beast::get_lowest_layer(stream_).expires_after(request_timeout);
-    if (is_transient(e.kind) && accepts_event_stream(req_)) {
+    if (is_transient(e.kind) && accepts_event_stream(req_[http::field::accept])) {
         // EventSource abandons a stream for good on any status but 200: give it a 200 it can
         // back off from, with the reason as an `error` event, then close.
         static thread_local std::mt19937 rng{std::random_device{}()};

@@ -64,4 +64,15 @@ std::string redact_target(std::string_view target) {
     return std::string(u.buffer());
 }
 
+bool accepts_event_stream(std::string_view accept) {
+    constexpr std::string_view wanted = "text/event-stream";
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    for (std::size_t i = 0; i + wanted.size() <= accept.size(); ++i) {
+        std::size_t k = 0;
+        while (k < wanted.size() && lower(accept[i + k]) == wanted[k]) ++k;
+        if (k == wanted.size()) return true;
+    }
+    return false;
+}
+
 } // namespace ssegw::gateway

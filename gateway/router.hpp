@@ -26,4 +26,8 @@ bool valid_device_id(std::string const& id);
 /// The target with the access_token and ticket values replaced by "REDACTED", for logs.
 std::string redact_target(std::string_view target);
 
+/// Whether an Accept value names text/event-stream (an EventSource; media types compare without
+/// regard to case): such a client gets refusals as an event stream it can read.
+bool accepts_event_stream(std::string_view accept);
+
 } // namespace ssegw::gateway

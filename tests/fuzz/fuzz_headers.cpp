@@ -10,7 +10,7 @@
 //    "Bearer <t>" gives back t for any t that is non-empty, space-free and not ending in HTAB;
 //  - parse_event_id accepts exactly <1-20 digits>-<1-20 digits> with each part < 2^64 (an
 //    independent reference decides), and to_string/parse round-trip;
-//  - stream tickets (when built): parse_ticket_body (field 1 as Content-Type, what follows the
+//  - stream tickets: parse_ticket_body (field 1 as Content-Type, what follows the
 //    third LF as body) accepts only valid device ids and bodies within the limit;
 //    well_formed_ticket is exactly 64 lowercase hex;
 //  - via Beast: a parsed request's field values are the sent values without surrounding
@@ -19,17 +19,13 @@
 #include "common/sse/event_id.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/router.hpp"
-#if __has_include("gateway/ticket_rules.hpp")  // stream tickets (issue 6): the POST body parser
 #include "gateway/ticket_rules.hpp"
-#define SSEGW_FUZZ_HAS_TICKET 1
-#else
-#define SSEGW_FUZZ_HAS_TICKET 0
-#endif
 #include "support/fuzz_support.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -41,9 +37,6 @@ using ssegw::fuzz::printable;
 namespace http = boost::beast::http;
 
 namespace {
-
-// http_session.cpp, accepts_event_stream (an internal function there): keep the two in step.
-bool accepts_event_stream(std::string_view accept) { return accept.find("text/event-stream") != std::string_view::npos; }
 
 constexpr std::uint32_t header_limit = 16 * 1024;  // http_session.cpp
 constexpr std::uint64_t body_limit = 64 * 1024;
@@ -109,10 +102,18 @@ void check_event_id(std::string_view s) {
     }
 }
 
+// accepts_event_stream against a plain reference: the lowercased value contains the media type.
+void check_accept(std::string_view accept) {
+    std::string lower(accept);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool want = lower.find("text/event-stream") != std::string::npos;
+    FUZZ_CHECK(ssegw::gateway::accepts_event_stream(accept) == want, printable(accept));
+}
+
 void check_fields(std::string_view authz, std::string_view last_id, std::string_view accept) {
     check_bearer(authz);
     check_event_id(last_id);
-    (void)accepts_event_stream(accept);
+    check_accept(accept);
 
     // The same values as a request through Beast, read back as http_session::serve_stream does.
     std::string req = "GET /api/v1/devices/analysis/stream/all HTTP/1.1\r\nHost: x\r\nAuthorization: ";
@@ -135,7 +136,7 @@ void check_fields(std::string_view authz, std::string_view last_id, std::string_
     FUZZ_CHECK(m[http::field::accept] == trim_ows(accept), printable(accept));
     if (auto a = m[http::field::authorization]; !a.empty()) check_bearer(a);
     if (auto l = m["Last-Event-ID"]; !l.empty()) check_event_id(l);
-    (void)accepts_event_stream(m[http::field::accept]);
+    check_accept(m[http::field::accept]);
 }
 
 // The whole input as the bytes of a request, as a client could send them: Beast must not
@@ -158,10 +159,9 @@ void check_raw_request(std::string_view bytes) {
     auto const& m = p.get();
     check_bearer(m[http::field::authorization]);
     check_event_id(m["Last-Event-ID"]);
-    (void)accepts_event_stream(m[http::field::accept]);
+    check_accept(m[http::field::accept]);
 }
 
-#if SSEGW_FUZZ_HAS_TICKET
 // POST /api/v1/stream-tickets: Content-Type and body. A device id it accepts is a valid one, and
 // nothing over the limit or non-blank without a JSON media type is accepted.
 void check_ticket_body(std::string_view content_type, std::string_view body) {
@@ -174,7 +174,6 @@ void check_ticket_body(std::string_view content_type, std::string_view body) {
     for (char c : content_type) hex64 = hex64 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
     FUZZ_CHECK(ssegw::gateway::well_formed_ticket(content_type) == hex64, printable(content_type));
 }
-#endif
 
 } // namespace
 
@@ -190,10 +189,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     check_fields(f[0], f[1], f[2]);
     check_bearer(in);
     check_event_id(in);
-    (void)accepts_event_stream(in);
+    check_accept(in);
     check_raw_request(in);
-#if SSEGW_FUZZ_HAS_TICKET
     check_ticket_body(f[0], rest);
-#endif
     return 0;
 }

@@ -152,3 +152,13 @@ TEST(router_redact, unparsable_target_leaks_nothing) {
     EXPECT_EQ(out.find("sk"), std::string::npos) << out;
     EXPECT_EQ(out.find("secret"), std::string::npos) << out;
 }
+
+TEST(router_accept, event_stream_is_recognised_in_any_case_and_in_a_list) {
+    EXPECT_TRUE(accepts_event_stream("text/event-stream"));
+    EXPECT_TRUE(accepts_event_stream("Text/Event-Stream"));
+    EXPECT_TRUE(accepts_event_stream("application/json, text/event-stream;q=0.9"));
+    EXPECT_FALSE(accepts_event_stream(""));
+    EXPECT_FALSE(accepts_event_stream("*/*"));
+    EXPECT_FALSE(accepts_event_stream("text/event"));
+    EXPECT_FALSE(accepts_event_stream("application/json"));
+}
