@@ -255,19 +255,24 @@ void basic_http_session<Stream>::handle() {
     serve_stream(r);
 }
 
+// OPTIONS: the Allow list, and for an allowed origin (make_response set it) the CORS preflight answer.
+template <class Stream>
+auto basic_http_session<Stream>::preflight(std::string_view methods, std::string_view headers) -> response {
+    auto res = make_response(http::status::no_content, "text/plain", "");
+    res.set(http::field::allow, methods);
+    if (res.find(http::field::access_control_allow_origin) != res.end()) {
+        res.set(http::field::access_control_allow_methods, methods);
+        res.set(http::field::access_control_allow_headers, headers);
+        res.set(http::field::access_control_max_age, "600");
+    }
+    return res;
+}
+
 template <class Stream>
 void basic_http_session<Stream>::serve_stream(route const& r) {
     auto method = req_.method();
-    if (method == http::verb::options) {
-        auto res = make_response(http::status::no_content, "text/plain", "");
-        res.set(http::field::allow, stream_methods);
-        if (res.find(http::field::access_control_allow_origin) != res.end()) {
-            res.set(http::field::access_control_allow_methods, stream_methods);
-            res.set(http::field::access_control_allow_headers, "Authorization, Last-Event-ID, Cache-Control, Accept");
-            res.set(http::field::access_control_max_age, "600");
-        }
-        return send(std::move(res));
-    }
+    if (method == http::verb::options)
+        return send(preflight(stream_methods, "Authorization, Last-Event-ID, Cache-Control, Accept"));
     if (method != http::verb::get && method != http::verb::head)
         return respond_error({error_kind::method_not_allowed, "stream paths take GET, HEAD or OPTIONS"});
     if (req_.has_content_length() ? !req_.body().empty() : req_.chunked())
@@ -306,16 +311,7 @@ void basic_http_session<Stream>::serve_stream(route const& r) {
 template <class Stream>
 void basic_http_session<Stream>::serve_ticket(route const&) {
     auto method = req_.method();
-    if (method == http::verb::options) {
-        auto res = make_response(http::status::no_content, "text/plain", "");
-        res.set(http::field::allow, ticket_methods);
-        if (res.find(http::field::access_control_allow_origin) != res.end()) {
-            res.set(http::field::access_control_allow_methods, ticket_methods);
-            res.set(http::field::access_control_allow_headers, "Authorization, Content-Type");
-            res.set(http::field::access_control_max_age, "600");
-        }
-        return send(std::move(res));
-    }
+    if (method == http::verb::options) return send(preflight(ticket_methods, "Authorization, Content-Type"));
     if (method != http::verb::post) {
         worker_.srv().stats().reject(error_kind::method_not_allowed);
         auto res = make_response(http::status::method_not_allowed, "application/json",

@@ -62,6 +62,7 @@ private:
     void start_stream(stream_grant grant);
     void respond_error(api_error const& e);
     response make_response(http::status status, std::string_view content_type, std::string body);
+    response preflight(std::string_view methods, std::string_view headers);
     void add_cors(http::fields& f) const;
     void send(response res);
     void on_sent(bool keep_alive, error_code ec, std::size_t);

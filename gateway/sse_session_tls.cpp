@@ -29,15 +29,10 @@ void sse_session::tls_state_deleter::operator()(tls_state* p) const noexcept { d
 sse_session::sse_session(std::unique_ptr<tls_stream> tls, tls_context_ptr ctx, worker& w, stream_grant grant,
                          bool chunked, std::string head, std::optional<sse::event_id> last_event_id,
                          connection_slot slot)
-    : socket_(tls->get_executor()),
-      tls_(new tls_state(std::move(tls), std::move(ctx))),
-      worker_(w),
-      grant_(std::move(grant)),
-      slot_(std::move(slot)),
-      chunked_(chunked),
-      head_frame_(sse::frame::verbatim(std::move(head))),
-      last_event_id_(last_event_id) {
-    opened_ = last_event_ = last_sent_ = last_progress_ = clock::now();
+    // The plain socket_ stays closed: every read and write goes through the TLS stream.
+    : sse_session(tcp::socket(tls->get_executor()), w, std::move(grant), chunked, std::move(head), last_event_id,
+                  std::move(slot)) {
+    tls_.reset(new tls_state(std::move(tls), std::move(ctx)));
 }
 
 void sse_session::tls_start() {
