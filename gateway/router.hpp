@@ -1,4 +1,5 @@
-// Maps a request target to what the gateway serves; pure, so it is unit-tested without sockets.
+// Maps a request (its target, and its Accept for the form of refusals) to what the gateway serves;
+// pure, so it is unit-tested without sockets.
 #pragma once
 
 #include <optional>
