@@ -75,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* bytes, std::size_t siz
             FUZZ_CHECK(f->id() == sse::parse_event_id(id), printable(id));
             if (!id.empty()) last_id = fuzz::strip_breaks_and_nul(id);
             auto type = fuzz::strip_breaks_and_nul(ev);
-            events.push_back({last_id, type.empty() ? "message" : type, fuzz::normalise_breaks(data)});
+            events.push_back({last_id, type.empty() ? "message" : type, it::normalise_breaks(data)});
         }
         FUZZ_CHECK(view_of(f->buffer(false)) == f->body(), "");
         FUZZ_CHECK(view_of(f->buffer(true)) == f->chunk(), "");

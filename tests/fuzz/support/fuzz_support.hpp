@@ -43,20 +43,6 @@ inline std::string strip_breaks_and_nul(std::string_view s) {
     return out;
 }
 
-/// What a WHATWG client sees of data lines: CRLF and lone CR become LF.
-inline std::string normalise_breaks(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\r') {
-            out.push_back('\n');
-            if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-        } else {
-            out.push_back(s[i]);
-        }
-    }
-    return out;
-}
-
 /// Strict HTTP/1.1 chunked-body decoder (RFC 9112 section 7.1, no extensions or trailers,
 /// which the gateway never sends): "<hex>\r\n<bytes>\r\n"... "0\r\n\r\n". False if malformed
 /// or anything follows the last chunk.

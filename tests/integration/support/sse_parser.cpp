@@ -97,4 +97,17 @@ void sse_parser::dispatch() {
     block_raw_.clear();
 }
 
+std::string normalise_breaks(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\r') {
+            out.push_back('\n');
+            if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
 } // namespace ssegw::it

@@ -49,4 +49,7 @@ private:
     std::vector<std::string> unknown_;
 };
 
+/// What a WHATWG client sees of a `data` value sent through the framer: CRLF and lone CR become LF.
+std::string normalise_breaks(std::string_view s);
+
 } // namespace ssegw::it

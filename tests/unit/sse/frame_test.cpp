@@ -1,6 +1,7 @@
 // sse::frame: the wire bytes of one event (WHATWG event-stream), its chunked and plain views,
-// and a round trip through an event-stream parser written to the HTML spec.
+// and a round trip through the WHATWG event-stream parser of the integration tests.
 #include "common/sse/frame.hpp"
+#include "tests/integration/support/sse_parser.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,86 +16,8 @@
 
 namespace {
 
+using ssegw::it::normalise_breaks;
 using ssegw::sse::frame;
-
-// "Interpreting an event stream" (HTML Living Standard, server-sent events), on bytes: lines
-// end at CRLF, LF or CR; an empty line dispatches; ':' starts a comment; one leading space of
-// the value is stripped; data lines are joined with LF and the final LF is removed.
-struct whatwg_parser {
-    struct event {
-        std::string id;
-        std::string type;
-        std::string data;
-    };
-    std::vector<event> events;
-    std::string last_event_id;
-    std::string data_buffer;
-    std::string type_buffer;
-    long retry = -1;
-    std::vector<std::string> comments;
-
-    void feed(std::string_view stream) {
-        std::size_t start = 0;
-        for (std::size_t i = 0; i < stream.size(); ++i) {
-            char c = stream[i];
-            if (c != '\n' && c != '\r') continue;
-            line(stream.substr(start, i - start));
-            if (c == '\r' && i + 1 < stream.size() && stream[i + 1] == '\n') ++i;
-            start = i + 1;
-        }
-        // Bytes after the last line break are an incomplete line: not processed.
-    }
-
-    void line(std::string_view l) {
-        if (l.empty()) return dispatch();
-        if (l.front() == ':') {
-            comments.emplace_back(l.substr(1));
-            return;
-        }
-        std::string_view field = l, value;
-        if (auto colon = l.find(':'); colon != std::string_view::npos) {
-            field = l.substr(0, colon);
-            value = l.substr(colon + 1);
-            if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        }
-        if (field == "event") type_buffer = std::string(value);
-        else if (field == "data") {
-            data_buffer.append(value);
-            data_buffer.push_back('\n');
-        } else if (field == "id") {
-            if (value.find('\0') == std::string_view::npos) last_event_id = std::string(value);
-        } else if (field == "retry") {
-            bool digits = !value.empty();
-            for (char ch : value) digits = digits && ch >= '0' && ch <= '9';
-            if (digits) retry = std::stol(std::string(value));
-        }
-    }
-
-    void dispatch() {
-        if (data_buffer.empty()) {
-            type_buffer.clear();
-            return;
-        }
-        if (data_buffer.back() == '\n') data_buffer.pop_back();
-        events.push_back({last_event_id, type_buffer.empty() ? "message" : type_buffer, data_buffer});
-        data_buffer.clear();
-        type_buffer.clear();
-    }
-};
-
-// What a WHATWG client sees of `data`: CRLF and lone CR become LF.
-std::string normalise_breaks(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\r') {
-            out.push_back('\n');
-            if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-        } else {
-            out.push_back(s[i]);
-        }
-    }
-    return out;
-}
 
 // Decodes one HTTP/1.1 chunk "<hex>\r\n<body>\r\n"; fails the test on a malformed one.
 std::string decode_chunk(std::string_view chunk) {
@@ -157,11 +80,11 @@ TEST(frame_format, strips_line_breaks_and_nul_from_id_and_event) {
     std::string const ev("ana\nlysis\r_res\0ult", 18);
     auto f = frame::event(id, ev, "x");
     EXPECT_EQ(f->body(), "id: 1-0\nevent: analysis_result\ndata: x\n\n");
-    whatwg_parser p;
+    ssegw::it::sse_parser p;
     p.feed(f->body());
-    ASSERT_EQ(p.events.size(), 1u);
-    EXPECT_EQ(p.events[0].id, "1-0");
-    EXPECT_EQ(p.events[0].type, "analysis_result");
+    ASSERT_EQ(p.events().size(), 1u);
+    EXPECT_EQ(p.events()[0].id, "1-0");
+    EXPECT_EQ(p.events()[0].event, "analysis_result");
 }
 
 TEST(frame_format, chunk_is_hex_length_body_crlf) {
@@ -195,10 +118,10 @@ TEST(frame_format, retry_field) {
     auto f = frame::retry(3000);
     EXPECT_EQ(f->body(), "retry: 3000\n\n");
     EXPECT_EQ(decode_chunk(f->chunk()), "retry: 3000\n\n");
-    whatwg_parser p;
+    ssegw::it::sse_parser p;
     p.feed(f->body());
-    EXPECT_EQ(p.retry, 3000);
-    EXPECT_TRUE(p.events.empty());
+    EXPECT_EQ(p.retries(), std::vector<long>{3000});
+    EXPECT_TRUE(p.events().empty());
 }
 
 TEST(frame_format, raw_text_is_chunked_as_is) {
@@ -266,12 +189,12 @@ TEST(frame_round_trip, whatwg_parser_gives_back_the_data) {
         if (iter % 3 == 1) ev = " spaced: type";
         auto f = frame::event(id, ev, data);
 
-        whatwg_parser p;
+        ssegw::it::sse_parser p;
         p.feed(f->body());
-        ASSERT_EQ(p.events.size(), 1u) << "iteration " << iter;
-        EXPECT_EQ(p.events[0].data, normalise_breaks(data)) << "iteration " << iter;
-        EXPECT_EQ(p.events[0].id, id);
-        EXPECT_EQ(p.events[0].type, ev);
+        ASSERT_EQ(p.events().size(), 1u) << "iteration " << iter;
+        EXPECT_EQ(p.events()[0].data, normalise_breaks(data)) << "iteration " << iter;
+        EXPECT_EQ(p.events()[0].id, id);
+        EXPECT_EQ(p.events()[0].event, ev);
         EXPECT_EQ(decode_chunk(f->chunk()), f->body());
     }
 }
@@ -281,10 +204,10 @@ TEST(frame_round_trip, every_line_break_kind) {
         for (std::string data : {std::string("a") + std::string(brk) + "b", std::string(brk),
                                  std::string(brk) + std::string(brk), std::string("x") + std::string(brk),
                                  std::string(brk) + "y"}) {
-            whatwg_parser p;
+            ssegw::it::sse_parser p;
             p.feed(frame::event("1-0", "e", data)->body());
-            ASSERT_EQ(p.events.size(), 1u);
-            EXPECT_EQ(p.events[0].data, normalise_breaks(data));
+            ASSERT_EQ(p.events().size(), 1u);
+            EXPECT_EQ(p.events()[0].data, normalise_breaks(data));
         }
     }
 }
@@ -298,18 +221,18 @@ TEST(frame_round_trip, whole_stream_of_frames) {
     stream += frame::event("", "reset", "{\"reason\":\"unknown_id\"}")->body();
     stream += frame::event("2-0", "analysis_result", "")->body();
 
-    whatwg_parser p;
+    ssegw::it::sse_parser p;
     p.feed(stream);
-    EXPECT_EQ(p.retry, 3000);
-    ASSERT_EQ(p.events.size(), 4u);
-    EXPECT_EQ(p.events[0].id, "1-0");
-    EXPECT_EQ(p.events[0].data, "{\"n\":1}");
-    EXPECT_EQ(p.events[1].id, "1-1");
-    EXPECT_EQ(p.events[1].data, "line1\nline2");
-    EXPECT_EQ(p.events[2].type, "reset");
-    EXPECT_EQ(p.events[2].id, "1-1");  // no id field: the last event id carries over
-    EXPECT_EQ(p.events[3].id, "2-0");
-    EXPECT_EQ(p.events[3].data, "");
-    ASSERT_EQ(p.comments.size(), 1u);
-    EXPECT_EQ(p.comments[0], " keepalive");
+    EXPECT_EQ(p.retries(), std::vector<long>{3000});
+    ASSERT_EQ(p.events().size(), 4u);
+    EXPECT_EQ(p.events()[0].id, "1-0");
+    EXPECT_EQ(p.events()[0].data, "{\"n\":1}");
+    EXPECT_EQ(p.events()[1].id, "1-1");
+    EXPECT_EQ(p.events()[1].data, "line1\nline2");
+    EXPECT_EQ(p.events()[2].event, "reset");
+    EXPECT_EQ(p.events()[2].id, "1-1");  // no id field: the last event id carries over
+    EXPECT_EQ(p.events()[3].id, "2-0");
+    EXPECT_EQ(p.events()[3].data, "");
+    ASSERT_EQ(p.comments().size(), 1u);
+    EXPECT_EQ(p.comments()[0], " keepalive");
 }
