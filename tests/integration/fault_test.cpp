@@ -107,8 +107,7 @@ protected:
 
         std::cout << "[ fault    ] " << what << ": " << p.acknowledged() << " results acknowledged, " << p.failures()
                   << " publishes failed, in " << p.seconds() << " s; logs hold " << d1_log.size() << " + "
-                  << d2_log.size() << " entries; reconnects_total="
-                  << scrape(gw.port(), "sse_gateway_redis_reconnects_total").value_or(-1) << "\n";
+                  << d2_log.size() << " entries; reconnects_total=" << reconnects(gw) << "\n";
         for (auto& s : streams_) {
             auto want = log_entries(redis(), s.log_key, s.after);
             auto const& got = s.reader->events();

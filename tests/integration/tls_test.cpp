@@ -9,6 +9,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 #include <sys/wait.h>
 
 namespace ssegw::it {
@@ -122,6 +123,20 @@ protected:
         return std::make_unique<piped_child>(std::move(o));
     }
 
+    /// A new user with one device, and that device's stream over HTTPS, open once its `retry:` arrived.
+    struct device_stream {
+        std::string user, dev;
+        std::unique_ptr<piped_child> c;
+    };
+    device_stream open_device_stream(gateway& gw) {
+        device_stream s{unique("u"), unique("d"), nullptr};
+        s.c = curl_stream(gw, device_path(s.dev), new_user(s.user, {s.dev}));
+        auto& c = *s.c;
+        if (!c.read_until(in(5s), [&] { return c.line_starting("retry: 3000").has_value(); }))
+            throw std::runtime_error("no retry: over TLS within 5 s: " + c.describe());
+        return s;
+    }
+
     /// Publishes a result and waits until `c` printed its data line; the result's JSON.
     std::string publish_and_see(piped_child& c, std::string const& user, std::string const& dev, int n) {
         auto json = result_json(dev, n);
@@ -148,11 +163,7 @@ TEST_F(tls, serves_a_stream_and_healthz_over_https) {
     EXPECT_TRUE(h.ok()) << h.err;
     EXPECT_EQ(h.out, "ok\n");
 
-    auto user = unique("u");
-    auto dev = unique("d");
-    auto key = new_user(user, {dev});
-    auto c = curl_stream(gw, device_path(dev), key);
-    ASSERT_TRUE(c->read_until(in(5s), [&] { return c->line_starting("retry: 3000").has_value(); })) << c->describe();
+    auto [user, dev, c] = open_device_stream(gw);
     for (int i = 1; i <= 3; ++i) publish_and_see(*c, user, dev, i);
     EXPECT_EQ(c->count_starting("event: analysis_result"), 3u) << c->describe();
     EXPECT_NE(gw.log().find("\"subject\":\"CN=gw-one\""), std::string::npos) << gw.log_tail();
@@ -162,11 +173,7 @@ TEST_F(tls, serves_a_stream_and_healthz_over_https) {
 
 TEST_F(tls, drain_ends_a_tls_stream_cleanly) {
     auto& gw = start_tls_gateway();
-    auto user = unique("u");
-    auto dev = unique("d");
-    auto key = new_user(user, {dev});
-    auto c = curl_stream(gw, device_path(dev), key);
-    ASSERT_TRUE(c->read_until(in(5s), [&] { return c->line_starting("retry: 3000").has_value(); })) << c->describe();
+    auto [user, dev, c] = open_device_stream(gw);
     publish_and_see(*c, user, dev, 1);
     gw.terminate();
     // The last chunk, then close_notify: curl sees a complete response and exits 0.
@@ -220,11 +227,7 @@ TEST_F(tls, tls_1_1_and_weak_ciphers_are_refused_tls_1_2_and_1_3_served) {
 TEST_F(tls, sighup_reloads_the_certificate_without_dropping_streams) {
     auto& gw = start_tls_gateway();
     EXPECT_NE(presented_subject(gw).find("CN = gw-one"), std::string::npos) << presented_subject(gw);
-    auto user = unique("u");
-    auto dev = unique("d");
-    auto key = new_user(user, {dev});
-    auto c = curl_stream(gw, device_path(dev), key);
-    ASSERT_TRUE(c->read_until(in(5s), [&] { return c->line_starting("retry: 3000").has_value(); })) << c->describe();
+    auto [user, dev, c] = open_device_stream(gw);
     publish_and_see(*c, user, dev, 1);
 
     // A new certificate from another CA, with another subject and serial, in place of the files.
