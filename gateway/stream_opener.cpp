@@ -93,14 +93,12 @@ void stream_opener::issue_ticket(open_request req, std::function<void(open_resul
         auto ttl = req.ticket_ttl;
         if (req.device_id.empty()) return store_ticket(std::move(t), ttl, std::move(done));
         t.device_id = req.device_id;
-        auto devices = "user:" + t.user_id + ":devices";  // built before the lambda below moves t
-        redis_.command({"SISMEMBER", devices, req.device_id},
-                       [this, t = std::move(t), ttl, done = std::move(done)](redisReply* r) mutable {
-                           if (!r || r->type != REDIS_REPLY_INTEGER) return done(redis_unavailable());
-                           // Same answer as a stream: someone else's device and no device at all.
-                           if (r->integer != 1) return done(api_error{error_kind::not_found, "device not found"});
-                           store_ticket(std::move(t), ttl, std::move(done));
-                       });
+        auto user = t.user_id;  // copied before the lambda below moves t
+        owns_device(user, req.device_id,
+                    [this, t = std::move(t), ttl, done = std::move(done)](std::optional<api_error> err) mutable {
+                        if (err) return done(std::move(*err));
+                        store_ticket(std::move(t), ttl, std::move(done));
+                    });
     });
 }
 
@@ -125,18 +123,26 @@ void stream_opener::grant(stream_grant g, open_request const& req, std::function
     take_lease(std::move(g), std::move(done));
 }
 
+void stream_opener::owns_device(std::string const& user_id, std::string const& device_id,
+                                std::function<void(std::optional<api_error>)> next) {
+    redis_.command({"SISMEMBER", "user:" + user_id + ":devices", device_id}, [next = std::move(next)](redisReply* r) {
+        if (!r || r->type != REDIS_REPLY_INTEGER) return next(redis_unavailable());
+        // Someone else's device and no device at all get the same answer.
+        if (r->integer != 1) return next(api_error{error_kind::not_found, "device not found"});
+        next(std::nullopt);
+    });
+}
+
 void stream_opener::check_device(stream_grant g, std::string device_id, bool take,
                                  std::function<void(open_result)> done) {
-    auto devices = "user:" + g.user_id + ":devices";  // built before the lambda below moves g
-    redis_.command({"SISMEMBER", devices, device_id},
-                   [this, g = std::move(g), device_id, take, done = std::move(done)](redisReply* r) mutable {
-                       if (!r || r->type != REDIS_REPLY_INTEGER) return done(redis_unavailable());
-                       // Someone else's device and no device at all get the same answer.
-                       if (r->integer != 1) return done(api_error{error_kind::not_found, "device not found"});
-                       g.channel = "analysis:device:" + device_id;
-                       if (!take) return done(std::move(g));
-                       take_lease(std::move(g), std::move(done));
-                   });
+    auto user = g.user_id;  // copied before the lambda below moves g
+    owns_device(user, device_id,
+                [this, g = std::move(g), device_id, take, done = std::move(done)](std::optional<api_error> err) mutable {
+                    if (err) return done(std::move(*err));
+                    g.channel = "analysis:device:" + device_id;
+                    if (!take) return done(std::move(g));
+                    take_lease(std::move(g), std::move(done));
+                });
 }
 
 void stream_opener::take_lease(stream_grant g, std::function<void(open_result)> done) {

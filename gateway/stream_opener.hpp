@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -55,6 +56,9 @@ private:
     void store_ticket(ticket_record t, std::chrono::milliseconds ttl, std::function<void(open_result)> done);
     /// The key (or the ticket's key) is good: device ownership, channel, lease.
     void grant(stream_grant g, open_request const& req, std::function<void(open_result)> done);
+    /// SISMEMBER user:<user>:devices: `next` gets nothing when the user owns the device, else the refusal.
+    void owns_device(std::string const& user_id, std::string const& device_id,
+                     std::function<void(std::optional<api_error>)> next);
     void check_device(stream_grant g, std::string device_id, bool take_lease, std::function<void(open_result)> done);
     void take_lease(stream_grant g, std::function<void(open_result)> done);
 
