@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
         return parsed.exit_code;
     }
     auto& cfg = *parsed.cfg;
+    std::signal(SIGPIPE, SIG_IGN);  // a client that vanished is an error code, not a signal
+    log::set_level(cfg.log_level);
+    log::set_instance(cfg.instance_id);
     gateway::tls_context_ptr tls;
     if (!cfg.tls_cert.empty()) {
         // Checked before anything starts: a bad file is a configuration error (exit 2).
@@ -26,13 +29,8 @@ int main(int argc, char** argv) {
             return 2;
         }
         tls = std::move(r.ctx);
-        log::set_level(cfg.log_level);
-        log::set_instance(cfg.instance_id);
         log::info("tls certificate loaded", {{"subject", r.subject}, {"not_after", r.not_after}, {"serial", r.serial}});
     }
-    std::signal(SIGPIPE, SIG_IGN);  // a client that vanished is an error code, not a signal
-    log::set_level(cfg.log_level);
-    log::set_instance(cfg.instance_id);
     try {
         gateway::server srv(cfg, std::move(tls));
         return srv.run();
