@@ -1,6 +1,8 @@
 #include "gateway/dispatcher.hpp"
 
 #include "common/envelope.hpp"
+#include "common/hex.hpp"
+#include "common/redis/keys.hpp"
 #include "common/log.hpp"
 #include "common/sse/frame.hpp"
 #include "gateway/worker.hpp"
@@ -8,24 +10,11 @@
 #include <chrono>
 
 namespace ssegw::gateway {
-namespace {
-
-bool is_sha256_hex(std::string_view s) {
-    if (s.size() != 64) return false;
-    for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    return true;
-}
-
-std::string log_key(std::string const& channel) { return channel + ":log"; }
-
-} // namespace
-
-dispatcher::dispatcher(std::vector<std::unique_ptr<worker>>& workers, metrics& m, redis::endpoint const& ep,
+dispatcher::dispatcher(std::vector<std::unique_ptr<worker>>& workers, stream_metrics& m, redis::endpoint const& ep,
                        redis::client& commands, net::any_io_executor control)
     : workers_(workers), metrics_(m), logs_(commands), control_(control) {
     sub_ = std::make_unique<redis::subscriber>(
-        std::move(control), ep, std::vector<std::string>{revoked_channel},
+        std::move(control), ep, std::vector<std::string>{std::string(redis::keys::revoked_channel)},
         [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); });
     sub_->on_subscribed([this](std::string const& channel) { on_subscribed(channel); });
     sub_->on_down([this] { on_lost(); });
@@ -58,7 +47,7 @@ void dispatcher::on_subscribed(std::string const& channel) {
     if (!st.last) {
         // First subscription: note where the log stands before any stream goes live, so a later
         // outage knows where its gap starts (an empty log: everything in it will be newer).
-        logs_.newest(log_key(channel), [this, channel, gen = subscription_](std::optional<sse::event_id> id) {
+        logs_.newest(redis::keys::log_of(channel), [this, channel, gen = subscription_](std::optional<sse::event_id> id) {
             auto i = channels_.find(channel);
             if (i == channels_.end() || gen != subscription_) return;  // lost meanwhile: asked again
             auto& last = i->second.last;
@@ -77,7 +66,7 @@ void dispatcher::fill_gap(std::string const& channel) {
     if (it == channels_.end() || !it->second.filling || !it->second.last) return;
     // An answer from before a later loss is stale: the log read it made ran before this
     // subscription existed, so it cannot close this subscription's gap.
-    logs_.read_after(log_key(channel), *it->second.last, [this, channel, gen = subscription_](replay_result r) {
+    logs_.read_after(redis::keys::log_of(channel), *it->second.last, [this, channel, gen = subscription_](replay_result r) {
         auto i = channels_.find(channel);
         if (i == channels_.end() || !i->second.filling || gen != subscription_) return;
         auto& s = i->second;
@@ -124,7 +113,7 @@ void dispatcher::tell_live(unsigned w, std::string const& channel, std::uint64_t
 }
 
 void dispatcher::on_message(std::string_view channel, std::string_view payload) {
-    if (channel == revoked_channel) return revoke(payload);
+    if (channel == redis::keys::revoked_channel) return revoke(payload);
     auto it = channels_.find(std::string(channel));
     if (it == channels_.end()) {
         metrics_.drop(drop_reason::no_subscribers);  // an UNSUBSCRIBE was still in flight
@@ -159,14 +148,14 @@ void dispatcher::dispatch(std::string const& channel, channel_state& st, std::st
 
 void dispatcher::dispatch_frame(std::string const& channel, channel_state& st, sse::frame_ptr f) {
     if (f->id()) st.last = *f->id();
-    metrics_.events_received.fetch_add(1, std::memory_order_relaxed);
+    metrics_.events_received->fetch_add(1, std::memory_order_relaxed);
     auto shared_channel = std::make_shared<std::string const>(channel);
     for (std::size_t w = 0; w < st.epochs.size(); ++w) {
         if (!st.epochs[w]) continue;
         auto* wk = workers_[w].get();
         net::post(wk->ioc(), [wk, shared_channel, f, &m = metrics_] {
             auto n = wk->hub().deliver(*shared_channel, f);
-            m.events_delivered.fetch_add(n, std::memory_order_relaxed);
+            m.events_delivered->fetch_add(n, std::memory_order_relaxed);
         });
     }
 }
@@ -174,7 +163,7 @@ void dispatcher::dispatch_frame(std::string const& channel, channel_state& st, s
 void dispatcher::revoke(std::string_view payload) {
     std::string hash(payload);
     for (auto& c : hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!is_sha256_hex(hash)) {
+    if (!is_hex64(hash)) {
         log::warn("ignored malformed revocation", {{"bytes", payload.size()}});
         return;
     }

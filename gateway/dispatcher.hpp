@@ -10,7 +10,7 @@
 #include "common/sse/event_id.hpp"
 #include "common/sse/frame.hpp"
 #include "gateway/log_reader.hpp"
-#include "gateway/metrics.hpp"
+#include "gateway/stream_metrics.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -26,9 +26,7 @@ class worker;
 
 class dispatcher {
 public:
-    static constexpr char const* revoked_channel = "apikey:revoked";
-
-    dispatcher(std::vector<std::unique_ptr<worker>>& workers, metrics& m, redis::endpoint const& ep,
+    dispatcher(std::vector<std::unique_ptr<worker>>& workers, stream_metrics& m, redis::endpoint const& ep,
                redis::client& commands, net::any_io_executor control);
 
     redis::subscriber& subscriber() noexcept { return *sub_; }
@@ -60,7 +58,7 @@ private:
     void revoke(std::string_view payload);
 
     std::vector<std::unique_ptr<worker>>& workers_;
-    metrics& metrics_;
+    stream_metrics& metrics_;
     log_reader logs_;
     net::any_io_executor control_;
     std::unordered_map<std::string, channel_state> channels_;

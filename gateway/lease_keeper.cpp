@@ -1,6 +1,7 @@
 #include "gateway/lease_keeper.hpp"
 
 #include "common/log.hpp"
+#include "common/redis/keys.hpp"
 
 #include <memory>
 
@@ -39,7 +40,7 @@ void lease_keeper::stop() { timer_.cancel(); }
 
 void lease_keeper::acquire(std::string const& user_id, unsigned max, acquire_handler done) {
     std::string member = instance_id_ + ":" + std::to_string(++next_);
-    redis_.command({"EVAL", acquire_script, "1", key_of(user_id), std::to_string(max), std::to_string(ttl_.count()),
+    redis_.command({"EVAL", acquire_script, "1", redis::keys::user_leases(user_id), std::to_string(max), std::to_string(ttl_.count()),
                     member},
                    [this, user_id, member, done = std::move(done)](redisReply* r) {
                        if (!r || r->type != REDIS_REPLY_INTEGER) {
@@ -60,7 +61,7 @@ void lease_keeper::release(std::string const& user_id, std::string const& member
     --count_;
     if (it->second.empty()) held_.erase(it);
     // If Redis is down the lease simply expires after the ttl.
-    redis_.command({"ZREM", key_of(user_id), member}, [](redisReply*) {});
+    redis_.command({"ZREM", redis::keys::user_leases(user_id), member}, [](redisReply*) {});
 }
 
 void lease_keeper::release_all(std::function<void()> done) {
@@ -68,7 +69,7 @@ void lease_keeper::release_all(std::function<void()> done) {
     auto finish = std::make_shared<std::function<void()>>(std::move(done));
     if (*pending == 0) return (*finish)();
     for (auto const& [user, members] : held_) {
-        std::vector<std::string> args{"ZREM", key_of(user)};
+        std::vector<std::string> args{"ZREM", redis::keys::user_leases(user)};
         args.insert(args.end(), members.begin(), members.end());
         redis_.command(args, [pending, finish](redisReply*) {
             if (--*pending == 0) (*finish)();
@@ -90,7 +91,7 @@ void lease_keeper::do_refresh() {
 void lease_keeper::refresh_now() {
     if (!redis_.up()) return;
     for (auto const& [user, members] : held_) {
-        std::vector<std::string> args{"EVAL", refresh_script, "1", key_of(user), std::to_string(ttl_.count())};
+        std::vector<std::string> args{"EVAL", refresh_script, "1", redis::keys::user_leases(user), std::to_string(ttl_.count())};
         args.insert(args.end(), members.begin(), members.end());
         redis_.command(args, [](redisReply* r) {
             if (r && r->type == REDIS_REPLY_ERROR) log::error("lease refresh failed", {{"error", r->str}});

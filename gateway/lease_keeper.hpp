@@ -31,7 +31,6 @@ public:
     std::size_t held() const noexcept { return count_; }
 
 private:
-    static std::string key_of(std::string const& user_id) { return "sse:conns:" + user_id; }
     void do_refresh();
     void refresh_now();
 

@@ -2,7 +2,7 @@
 #include "common/log.hpp"
 #include "gateway/config.hpp"
 #include "gateway/server.hpp"
-#include "gateway/tls.hpp"
+#include "common/tls/server_context.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -20,16 +20,16 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);  // a client that vanished is an error code, not a signal
     log::set_level(cfg.log_level);
     log::set_instance(cfg.instance_id);
-    gateway::tls_context_ptr tls;
+    tls::context_ptr tls;
     if (!cfg.tls_cert.empty()) {
         // Checked before anything starts: a bad file is a configuration error (exit 2).
-        auto r = gateway::load_tls_context(cfg.tls_cert, cfg.tls_key);
+        auto r = tls::load_server_context(cfg.tls_cert, cfg.tls_key);
         if (!r.ctx) {
             std::fprintf(stderr, "sse-gateway: %s\n", r.error.c_str());
             return 2;
         }
         tls = std::move(r.ctx);
-        log::info("tls certificate loaded", {{"subject", r.subject}, {"not_after", r.not_after}, {"serial", r.serial}});
+        tls::log_loaded(r, false);
     }
     try {
         gateway::server srv(cfg, std::move(tls));

@@ -1,26 +1,22 @@
 #include "gateway/sse_session.hpp"
 
+#include "common/jitter.hpp"
 #include "common/log.hpp"
-#include "gateway/server.hpp"
+#include "common/redis/keys.hpp"
 #include "gateway/worker.hpp"
-
-#include <random>
-#include <span>
 
 namespace ssegw::gateway {
 namespace {
 
-constexpr std::size_t max_batch = 64;  // frames gathered into one writev
+constexpr std::size_t compact_after = 64;  // sent frames at the queue's head before they are erased
 
 } // namespace
 
-sse_session::sse_session(tcp::socket socket, worker& w, stream_grant grant, bool chunked, std::string head,
-                         std::optional<sse::event_id> last_event_id, connection_slot slot)
-    : socket_(std::move(socket)),
+sse_session::sse_session(worker& w, stream_grant grant, bool chunked, std::string head,
+                         std::optional<sse::event_id> last_event_id)
+    : chunked_(chunked),
       worker_(w),
       grant_(std::move(grant)),
-      slot_(std::move(slot)),
-      chunked_(chunked),
       head_frame_(sse::frame::verbatim(std::move(head))),
       last_event_id_(last_event_id) {
     opened_ = last_event_ = last_sent_ = last_progress_ = clock::now();
@@ -28,9 +24,8 @@ sse_session::sse_session(tcp::socket socket, worker& w, stream_grant grant, bool
 
 sse_session::~sse_session() {
     if (joined_) worker_.hub().leave(this);
-    auto& m = worker_.srv().stats();
-    m.connections[static_cast<std::size_t>(grant_.kind)].fetch_sub(1, std::memory_order_relaxed);
-    if (!grant_.lease_member.empty()) worker_.srv().release_lease(grant_.user_id, grant_.lease_member);
+    worker_.stats().connections[static_cast<std::size_t>(grant_.kind)]->fetch_sub(1, std::memory_order_relaxed);
+    if (!grant_.lease_member.empty()) worker_.services().release_lease(grant_.user_id, grant_.lease_member);
     log::info("stream closed",
               {{"user", grant_.user_id},
                {"stream", name_of(grant_.kind)},
@@ -41,17 +36,11 @@ sse_session::~sse_session() {
 }
 
 void sse_session::start() {
-    auto& m = worker_.srv().stats();
-    m.connections[static_cast<std::size_t>(grant_.kind)].fetch_add(1, std::memory_order_relaxed);
-    m.opened.fetch_add(1, std::memory_order_relaxed);
-    error_code ec;
-    if (tls_) {
-        tls_start();
-    } else {
-        socket_.non_blocking(true, ec);
-        socket_.set_option(tcp::no_delay(true), ec);
-    }
-    do_wait_readable();
+    auto& m = worker_.stats();
+    m.connections[static_cast<std::size_t>(grant_.kind)]->fetch_add(1, std::memory_order_relaxed);
+    m.opened->fetch_add(1, std::memory_order_relaxed);
+    transport_start();
+    transport_watch();
     joined_ = true;
     worker_.hub().join(this);  // calls go_live() at once if the channel is live already
 }
@@ -69,7 +58,7 @@ void sse_session::go_live() {
         return;
     }
     phase_ = phase::replaying;
-    worker_.srv().replay(grant_.channel + ":log", *last_event_id_, worker_.executor(),
+    worker_.services().replay(redis::keys::log_of(grant_.channel), *last_event_id_, worker_.executor(),
                          [self = shared_from_this()](bool ok, std::string reset, std::vector<sse::frame_ptr> frames) {
                              self->on_replay(ok, reset, std::move(frames));
                          });
@@ -93,7 +82,7 @@ void sse_session::on_replay(bool ok, std::string const& reset_reason, std::vecto
         if (enqueue_event(f)) ++replayed;
         else if (closed_ || ending_) return;
     }
-    worker_.srv().stats().events_replayed.fetch_add(replayed, std::memory_order_relaxed);
+    worker_.stats().events_replayed->fetch_add(replayed, std::memory_order_relaxed);
     // Subscribed before the log was read: live frames the replay already sent are dropped by id.
     auto held = std::move(held_);
     held_bytes_ = 0;
@@ -141,19 +130,9 @@ bool sse_session::enqueue(sse::frame_ptr const& f) {
 }
 
 void sse_session::do_write() {
-    if (tls_) [[unlikely]]
-        return do_write_tls();
-    bufs_.clear();
-    std::size_t end = std::min(queue_.size(), head_ + max_batch);
-    for (std::size_t i = head_; i < end; ++i) bufs_.push_back(queue_[i]->buffer(chunked_));
-    bufs_.front() += offset_;
     writing_ = true;
     last_progress_ = clock::now();
-    // write_some, not write: every completion is progress, which the write-stall check needs.
-    // A span, not the vector: the operation copies its buffer sequence, and a span copies free.
-    socket_.async_write_some(std::span<net::const_buffer const>(bufs_),
-                             net::bind_allocator(handler_allocator<void>(write_memory_),
-                                                 beast::bind_front_handler(&sse_session::on_write, shared_from_this())));
+    transport_write(std::span<sse::frame_ptr const>(queue_).subspan(head_), offset_);
 }
 
 void sse_session::on_write(error_code ec, std::size_t n) {
@@ -175,37 +154,18 @@ void sse_session::on_write(error_code ec, std::size_t n) {
     if (head_ == queue_.size()) {
         queue_.clear();
         head_ = 0;
-    } else if (head_ >= max_batch) {
+    } else if (head_ >= compact_after) {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
         head_ = 0;
     }
     if (head_ < queue_.size()) return do_write();
-    if (ending_) {
-        if (tls_) [[unlikely]]
-            return shutdown_tls();
-        error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees a clean EOF
-        close(end_reason_);
-    }
+    if (ending_) finish();
 }
 
-void sse_session::do_wait_readable() {
-    if (tls_) return tls_read();
-    socket_.async_wait(tcp::socket::wait_read,
-                       beast::bind_front_handler(&sse_session::on_readable, shared_from_this()));
-}
-
-void sse_session::on_readable(error_code ec) {
+void sse_session::on_watch(error_code ec) {
     if (closed_) return;
     if (ec) return close(disconnect_reason::client);
-    // A stream client has nothing more to say: read and discard until EOF tells us it left.
-    char scratch[512];
-    for (;;) {
-        std::size_t n = socket_.read_some(net::buffer(scratch), ec);
-        if (ec == net::error::would_block || ec == net::error::try_again) break;
-        if (ec || n == 0) return close(disconnect_reason::client);
-    }
-    do_wait_readable();
+    transport_watch();
 }
 
 void sse_session::tick(clock::time_point now) {
@@ -220,10 +180,8 @@ void sse_session::tick(clock::time_point now) {
 void sse_session::revoke() { end(disconnect_reason::revoked, worker_.revoked_frame()); }
 
 void sse_session::drain(unsigned retry_ms) {
-    static thread_local std::mt19937 rng{std::random_device{}()};
     // Up to +100% jitter: a drained fleet of clients comes back over a window, not at once.
-    std::uniform_int_distribution<unsigned> dist(retry_ms, retry_ms * 2 + 1);
-    end(disconnect_reason::shutdown, sse::frame::retry(dist(rng)));
+    end(disconnect_reason::shutdown, sse::frame::retry(jittered(retry_ms, retry_ms * 2 + 1)));
 }
 
 void sse_session::end(disconnect_reason why, sse::frame_ptr last) {
@@ -232,22 +190,21 @@ void sse_session::end(disconnect_reason why, sse::frame_ptr last) {
     if (last) enqueue(last);
     if (chunked_) enqueue(worker_.last_chunk_frame());
     ending_ = true;
-    if (!writing_ && !closed_) {
-        if (tls_) return shutdown_tls();
-        error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_send, ignored);
-        close(why);
-    }
+    if (!writing_ && !closed_) finish();
+}
+
+void sse_session::finish() {
+    if (finishing_ || closed_) return;
+    finishing_ = true;
+    transport_finish();  // then on_finished()
 }
 
 void sse_session::close(disconnect_reason why) {
     if (closed_) return;
     closed_ = true;
     if (!ending_) end_reason_ = why;
-    worker_.srv().stats().disconnect(end_reason_);
-    error_code ignored;
-    if (tls_) return tls_close();
-    socket_.close(ignored);  // pending operations finish with operation_aborted and drop their refs
+    worker_.stats().disconnect(end_reason_);
+    transport_close();  // pending operations finish with operation_aborted and drop their refs
 }
 
 } // namespace ssegw::gateway

@@ -3,16 +3,14 @@
 // id), then shared frames through a byte-bounded queue with one batched write in flight;
 // keepalives, idle and write-stall timeouts, and a clean end. Lives on one worker thread; the
 // worker's hub holds a raw pointer to it from start() to the destructor.
-// Plain streams write a span of shared frames straight to their tcp::socket; a TLS stream (its
-// state behind tls_, null on plain) gathers them into one buffer per write, reads through TLS to
-// notice the client leaving, and ends with close_notify. The plain path pays one null test per write.
+// sse_session is the logic, written once; basic_sse_session<Transport> binds it to a transport
+// (stream_transport.hpp), the way Beast's advanced_server_flex binds its sessions to plain or TLS.
 #pragma once
 
+#include "common/handler_memory.hpp"
 #include "common/net.hpp"
 #include "common/sse/event_id.hpp"
 #include "common/sse/frame.hpp"
-#include "gateway/connection_slot.hpp"
-#include "gateway/handler_memory.hpp"
 #include "gateway/stream_grant.hpp"
 
 #include <chrono>
@@ -21,15 +19,8 @@
 #include <string>
 #include <vector>
 
-namespace boost::asio::ssl {
-class context;
-template <class>
-class stream;
-} // namespace boost::asio::ssl
-
 namespace ssegw::gateway {
 
-class server;
 class worker;
 
 class sse_session : public std::enable_shared_from_this<sse_session> {
@@ -37,14 +28,9 @@ public:
     using clock = std::chrono::steady_clock;
 
     /// `head` is the serialized response header; `chunked` picks the frame view for HTTP/1.1.
-    sse_session(tcp::socket socket, worker& w, stream_grant grant, bool chunked, std::string head,
-                std::optional<sse::event_id> last_event_id, connection_slot slot);
-    /// The same over TLS: the connection as the request phase left it, and the context it was
-    /// accepted with (kept alive as long as the stream).
-    sse_session(std::unique_ptr<boost::asio::ssl::stream<beast::tcp_stream>> tls,
-                std::shared_ptr<boost::asio::ssl::context> ctx, worker& w, stream_grant grant, bool chunked,
-                std::string head, std::optional<sse::event_id> last_event_id, connection_slot slot);
-    ~sse_session();
+    sse_session(worker& w, stream_grant grant, bool chunked, std::string head,
+                std::optional<sse::event_id> last_event_id);
+    virtual ~sse_session();
     sse_session(sse_session const&) = delete;
     sse_session& operator=(sse_session const&) = delete;
 
@@ -63,40 +49,39 @@ public:
     std::string const& channel() const noexcept { return grant_.channel; }
     std::string const& key_hash() const noexcept { return grant_.key_hash; }
 
+protected:
+    // The transport's part (basic_sse_session).
+    virtual void transport_start() = 0;
+    virtual void transport_write(std::span<sse::frame_ptr const> frames, std::size_t offset) = 0;
+    virtual void transport_watch() = 0;
+    virtual void transport_finish() = 0;
+    virtual void transport_close() = 0;
+
+    void on_write(error_code ec, std::size_t n);
+    void on_watch(error_code ec);
+    /// After the graceful end: the stream is over.
+    void on_finished() { close(end_reason_); }
+
+    bool chunked_;
+    handler_memory write_memory_;  // the one write in flight
+
 private:
     friend class channel_hub;
     enum class phase { waiting, replaying, live };
     bool enqueue(sse::frame_ptr const& f);
     void on_replay(bool ok, std::string const& reset_reason, std::vector<sse::frame_ptr> frames);
     void do_write();
-    void on_write(error_code ec, std::size_t n);
-    void do_wait_readable();
-    void on_readable(error_code ec);
     void end(disconnect_reason why, sse::frame_ptr last = nullptr);
-    // TLS only (sse_session_tls.cpp).
-    void tls_start();
-    void tls_read();
-    void tls_close();
-    void do_write_tls();
-    void on_tls_read(error_code ec, std::size_t);
-    /// TLS: close_notify with a short deadline, then close(end_reason_).
-    void shutdown_tls();
+    void finish();
     void close(disconnect_reason why);
 
-    tcp::socket socket_;  // plain only (an unopened socket on TLS)
-    struct tls_state;
-    struct tls_state_deleter {
-        void operator()(tls_state* p) const noexcept;
-    };
-    std::unique_ptr<tls_state, tls_state_deleter> tls_;  // null on plain
     worker& worker_;
     stream_grant grant_;
-    connection_slot slot_;
-    bool chunked_;
     phase phase_ = phase::waiting;
     bool joined_ = false;
     bool writing_ = false;
     bool ending_ = false;
+    bool finishing_ = false;
     bool closed_ = false;
     disconnect_reason end_reason_ = disconnect_reason::client;
     std::size_t hub_slot_ = 0;
@@ -112,12 +97,36 @@ private:
     bool has_newest_ = false;
     std::vector<sse::frame_ptr> held_;  // live frames that arrived during the replay
     std::size_t held_bytes_ = 0;
-    std::vector<net::const_buffer> bufs_;
-    handler_memory write_memory_;  // the one write in flight
     clock::time_point opened_, last_event_, last_sent_, last_progress_;
     std::uint64_t events_sent_ = 0;
 };
 
-using session_ptr = std::shared_ptr<sse_session>;
+template <class Transport>
+class basic_sse_session final : public sse_session {
+public:
+    template <class Connection>
+    basic_sse_session(Connection c, worker& w, stream_grant grant, bool chunked, std::string head,
+                      std::optional<sse::event_id> last_event_id)
+        : sse_session(w, std::move(grant), chunked, std::move(head), last_event_id), t_(std::move(c)) {}
+
+private:
+    std::shared_ptr<basic_sse_session> self() {
+        return std::static_pointer_cast<basic_sse_session>(shared_from_this());
+    }
+    void transport_start() override { t_.start(); }
+    void transport_write(std::span<sse::frame_ptr const> frames, std::size_t offset) override {
+        t_.async_write({frames, offset, chunked_}, write_memory_,
+                       beast::bind_front_handler(&basic_sse_session::on_write, self()));
+    }
+    void transport_watch() override {
+        t_.async_watch([s = self()](error_code ec) { s->on_watch(ec); });
+    }
+    void transport_finish() override {
+        t_.async_finish([s = self()] { s->on_finished(); });
+    }
+    void transport_close() override { t_.close(); }
+
+    Transport t_;
+};
 
 } // namespace ssegw::gateway

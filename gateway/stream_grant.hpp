@@ -2,7 +2,7 @@
 // Redis lease that counts it against the user's cap.
 #pragma once
 
-#include "gateway/metrics.hpp"
+#include "gateway/stream_metrics.hpp"
 
 #include <string>
 

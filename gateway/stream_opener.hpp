@@ -3,10 +3,10 @@
 // issues stream tickets (POST /api/v1/stream-tickets). All Redis calls are async.
 #pragma once
 
-#include "gateway/api_error.hpp"
-#include "gateway/auth.hpp"
+#include "common/http/api_error.hpp"
+#include "common/auth/key_lookup.hpp"
 #include "gateway/lease_keeper.hpp"
-#include "gateway/router.hpp"
+#include "gateway/stream_metrics.hpp"
 #include "gateway/stream_grant.hpp"
 #include "gateway/ticket_rules.hpp"
 
@@ -24,7 +24,7 @@ struct open_request {
     action what = action::open_stream;
     std::string key;         // the API key; empty when a stream is opened with `ticket`
     std::string ticket;      // open_stream only: a stream ticket in place of the key
-    route_kind kind = route_kind::all_stream;
+    stream_kind kind = stream_kind::all;
     std::string device_id;   // open_stream: the device_stream's device; issue_ticket: the device
                              // the ticket is limited to (empty: any stream of the key's user)
     bool take_lease = true;  // HEAD checks access without holding a slot
@@ -37,7 +37,7 @@ struct ticket_issued {
     std::int64_t expires_in = 0;  // seconds
 };
 
-using open_result = std::variant<api_error, stream_grant, ticket_issued>;
+using open_result = std::variant<web::api_error, stream_grant, ticket_issued>;
 
 class stream_opener {
 public:
@@ -48,7 +48,7 @@ public:
     void open(open_request req, std::function<void(open_result)> done);
 
 private:
-    using key_handler = std::function<void(std::variant<api_error, key_record>)>;
+    using key_handler = std::function<void(auth::lookup_result)>;
     /// HGETALL apikey:<key_hash> and check_key(); `next` gets the usable record or the refusal.
     void load_key(std::string const& key_hash, key_handler next);
     void open_with_ticket(open_request req, std::function<void(open_result)> done);
@@ -58,7 +58,7 @@ private:
     void grant(stream_grant g, open_request const& req, std::function<void(open_result)> done);
     /// SISMEMBER user:<user>:devices: `next` gets nothing when the user owns the device, else the refusal.
     void owns_device(std::string const& user_id, std::string const& device_id,
-                     std::function<void(std::optional<api_error>)> next);
+                     std::function<void(std::optional<web::api_error>)> next);
     void check_device(stream_grant g, std::string device_id, bool take_lease, std::function<void(open_result)> done);
     void take_lease(stream_grant g, std::function<void(open_result)> done);
 

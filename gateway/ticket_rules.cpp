@@ -1,6 +1,9 @@
 #include "gateway/ticket_rules.hpp"
 
+#include "common/hex.hpp"
+#include "common/redis/keys.hpp"
 #include "common/sha256.hpp"
+#include "gateway/stream_request.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -52,29 +55,27 @@ std::string new_ticket() {
 }
 
 bool well_formed_ticket(std::string_view t) {
-    if (t.size() != 2 * ticket_bytes) return false;
-    for (char c : t)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    return true;
+    static_assert(2 * ticket_bytes == 64);
+    return is_hex64(t);
 }
 
-std::string ticket_redis_key(std::string_view t) { return "ticket:" + sha256_hex(t); }
+std::string ticket_redis_key(std::string_view t) { return redis::keys::ticket(sha256_hex(t)); }
 
-std::variant<api_error, ticket_body> parse_ticket_body(std::string_view content_type, std::string_view body) {
+std::variant<web::api_error, ticket_body> parse_ticket_body(std::string_view content_type, std::string_view body) {
     if (body.size() > ticket_body_limit)
-        return api_error{error_kind::bad_request, "the ticket request body is limited to 1024 bytes"};
+        return web::api_error{web::error_kind::bad_request, "the ticket request body is limited to 1024 bytes"};
     ticket_body out;
     auto blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
     if (blank) return out;
     if (!is_json_media_type(content_type))
-        return api_error{error_kind::bad_request, "the ticket request body must be application/json"};
+        return web::api_error{web::error_kind::bad_request, "the ticket request body must be application/json"};
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object())
-        return api_error{error_kind::bad_request, "the ticket request body must be a JSON object"};
+        return web::api_error{web::error_kind::bad_request, "the ticket request body must be a JSON object"};
     if (auto it = j.find("deviceId"); it != j.end() && !it->is_null()) {
-        if (!it->is_string()) return api_error{error_kind::bad_request, "deviceId must be a string"};
+        if (!it->is_string()) return web::api_error{web::error_kind::bad_request, "deviceId must be a string"};
         auto id = it->get<std::string>();
-        if (!valid_device_id(id)) return api_error{error_kind::bad_request, "deviceId is not a valid device id"};
+        if (!valid_device_id(id)) return web::api_error{web::error_kind::bad_request, "deviceId is not a valid device id"};
         out.device_id = std::move(id);
     }
     return out;
@@ -93,13 +94,13 @@ ticket_record ticket_record_from_fields(std::vector<std::pair<std::string, std::
     return t;
 }
 
-std::optional<api_error> check_ticket_target(ticket_record const& t, route_kind kind, std::string_view device_id) {
-    if (!t.found) return api_error{error_kind::unauthorized, "unknown, used or expired stream ticket"};
+std::optional<web::api_error> check_ticket_target(ticket_record const& t, stream_kind kind, std::string_view device_id) {
+    if (!t.found) return web::api_error{web::error_kind::unauthorized, "unknown, used or expired stream ticket"};
     if (!t.device_id) return std::nullopt;
-    if (kind != route_kind::device_stream)
-        return api_error{error_kind::forbidden, "this stream ticket is limited to one device"};
+    if (kind != stream_kind::device)
+        return web::api_error{web::error_kind::forbidden, "this stream ticket is limited to one device"};
     if (*t.device_id != device_id)
-        return api_error{error_kind::forbidden, "this stream ticket is for another device"};
+        return web::api_error{web::error_kind::forbidden, "this stream ticket is for another device"};
     return std::nullopt;
 }
 

@@ -7,8 +7,8 @@
 // requests race). The raw ticket is never stored or logged.
 #pragma once
 
-#include "gateway/api_error.hpp"
-#include "gateway/router.hpp"
+#include "common/http/api_error.hpp"
+#include "gateway/stream_metrics.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -41,7 +41,7 @@ struct ticket_body {
 
 /// Validates the POST body: empty, or (Content-Type application/json) a JSON object with an
 /// optional string `deviceId` (a valid device id); at most ticket_body_limit bytes.
-std::variant<api_error, ticket_body> parse_ticket_body(std::string_view content_type, std::string_view body);
+std::variant<web::api_error, ticket_body> parse_ticket_body(std::string_view content_type, std::string_view body);
 
 /// The fields of hash ticket:<…>; `found` is false when it did not exist (unknown, used, expired).
 struct ticket_record {
@@ -56,7 +56,7 @@ ticket_record ticket_record_from_fields(std::vector<std::pair<std::string, std::
 
 /// nullopt: the ticket may open this stream. A ticket limited to a device opens only that
 /// device's stream (403 for another device or the all-stream).
-std::optional<api_error> check_ticket_target(ticket_record const& t, route_kind kind, std::string_view device_id);
+std::optional<web::api_error> check_ticket_target(ticket_record const& t, stream_kind kind, std::string_view device_id);
 
 /// EVAL arguments that store the ticket record under `redis_key` for `ttl` (HSET + PEXPIRE, atomically).
 std::vector<std::string> ticket_store_command(std::string const& redis_key, ticket_record const& t,

@@ -1,20 +1,20 @@
 #include "gateway/worker.hpp"
 
+#include "common/http/api_error.hpp"
 #include "common/log.hpp"
-#include "gateway/api_error.hpp"
-#include "gateway/http_session.hpp"
-#include "gateway/server.hpp"
 #include "gateway/sse_session.hpp"
 
 #include <algorithm>
 
 namespace ssegw::gateway {
 
-worker::worker(unsigned index, server& srv)
+thread_local worker* worker::current_ = nullptr;
+
+worker::worker(unsigned index, stream_services& services)
     : index_(index),
-      srv_(srv),
+      services_(services),
       hub_([this](std::string const& channel, bool joined, std::uint64_t epoch) {
-          srv_.channel_changed(index_, channel, joined, epoch);
+          services_.channel_changed(index_, channel, joined, epoch);
       }),
       tick_(ioc_) {
     auto const& c = cfg();
@@ -25,11 +25,11 @@ worker::worker(unsigned index, server& srv)
     retry_ = sse::frame::retry(c.retry_ms);
     keepalive_ = sse::frame::comment("keepalive");
     std::string revoked;
-    sse::append_event(revoked, "", "error", error_body({error_kind::unauthorized, "API key revoked"}));
+    sse::append_event(revoked, "", "error", web::error_body({web::error_kind::unauthorized, "API key revoked"}));
     revoked_ = sse::frame::raw(revoked);
     std::string unavailable;
     sse::append_event(unavailable, "", "error",
-                      error_body({error_kind::unavailable, "replay log unavailable, reconnect to resume"}));
+                      web::error_body({web::error_kind::unavailable, "replay log unavailable, reconnect to resume"}));
     unavailable_ = sse::frame::raw(unavailable);
     last_chunk_ = sse::frame::verbatim("0\r\n\r\n");
 }
@@ -41,12 +41,11 @@ worker::~worker() {
     }
 }
 
-config const& worker::cfg() const noexcept { return srv_.cfg(); }
-
 void worker::start() {
     guard_.emplace(ioc_.get_executor());
     do_tick();
     thread_ = std::thread([this] {
+        current_ = this;
         for (;;) {
             try {
                 ioc_.run();
@@ -57,14 +56,6 @@ void worker::start() {
             }
         }
     });
-}
-
-void worker::join() {
-    net::post(ioc_, [this] {
-        tick_.cancel();
-        guard_.reset();
-    });
-    if (thread_.joinable()) thread_.join();
 }
 
 void worker::do_tick() {
@@ -91,12 +82,7 @@ void worker::revoke(std::string const& key_hash) {
 void worker::drain() {
     auto retry_ms = cfg().retry_ms;
     hub_.for_each([retry_ms](sse_session& s) { s.drain(retry_ms); });
-    for (auto* s : std::vector<http_session_base*>(waiting_.begin(), waiting_.end())) s->close_if_idle();
-}
-
-void worker::track_waiting(http_session_base* s, bool waiting) {
-    if (waiting) waiting_.insert(s);
-    else waiting_.erase(s);
+    idle_.close_all();
 }
 
 } // namespace ssegw::gateway

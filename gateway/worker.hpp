@@ -1,48 +1,47 @@
 // One event-loop thread: its io_context, the streams it owns (indexed by channel in its hub),
-// the periodic tick that drives keepalives and timeouts, and the frames every stream shares.
+// the keep-alive connections waiting for a request, the periodic tick that drives keepalives and
+// timeouts, and the frames every stream shares. It reaches the control thread only through
+// stream_services.
 #pragma once
 
+#include "common/http/idle_connections.hpp"
 #include "common/net.hpp"
 #include "common/sse/frame.hpp"
 #include "gateway/channel_hub.hpp"
-#include "gateway/config.hpp"
+#include "gateway/stream_services.hpp"
 
 #include <memory>
 #include <optional>
 #include <thread>
-#include <unordered_set>
 
 namespace ssegw::gateway {
 
-class http_session_base;
-class server;
-
 class worker {
 public:
-    worker(unsigned index, server& srv);
+    worker(unsigned index, stream_services& services);
     ~worker();
     worker(worker const&) = delete;
     worker& operator=(worker const&) = delete;
 
     void start();
-    /// Lets the thread finish once its work runs out, then joins it.
-    void join();
     void stop() { ioc_.stop(); }
+    /// Worker-thread only: the worker whose thread this is (route handlers run on one).
+    static worker& current() noexcept { return *current_; }
 
     net::io_context& ioc() noexcept { return ioc_; }
     net::any_io_executor executor() { return ioc_.get_executor(); }
     unsigned index() const noexcept { return index_; }
     channel_hub& hub() noexcept { return hub_; }
-    server& srv() noexcept { return srv_; }
-    config const& cfg() const noexcept;
+    web::idle_connections& idle() noexcept { return idle_; }
+    stream_services& services() noexcept { return services_; }
+    config const& cfg() const noexcept { return services_.cfg(); }
+    stream_metrics& stats() noexcept { return services_.stats(); }
 
     /// Worker-thread only. Ends every stream opened with this key.
     void revoke(std::string const& key_hash);
     /// Worker-thread only. Drain: every stream gets a jittered retry and a clean end, and every
     /// keep-alive connection waiting for a request is closed.
     void drain();
-    /// Worker-thread only. An http_session is (or no longer is) waiting for a request.
-    void track_waiting(http_session_base* s, bool waiting);
 
     sse::frame_ptr const& retry_frame() const noexcept { return retry_; }
     sse::frame_ptr const& keepalive_frame() const noexcept { return keepalive_; }
@@ -53,18 +52,19 @@ public:
 private:
     void do_tick();
 
-    // Order matters: ioc_ is destroyed before hub_ and the frames, because destroying it
+    // Order matters: ioc_ is destroyed before hub_, idle_ and the frames, because destroying it
     // destroys the sessions its pending handlers still own, and they leave the hub.
     unsigned index_;
-    server& srv_;
+    stream_services& services_;
     channel_hub hub_;
-    std::unordered_set<http_session_base*> waiting_;
+    web::idle_connections idle_;
     sse::frame_ptr retry_, keepalive_, revoked_, last_chunk_, unavailable_;
     std::chrono::steady_clock::duration tick_every_;
     net::io_context ioc_{1};
     std::optional<net::executor_work_guard<net::io_context::executor_type>> guard_;
     net::steady_timer tick_;
     std::thread thread_;
+    static thread_local worker* current_;
 };
 
 } // namespace ssegw::gateway

@@ -1,9 +1,9 @@
 #include "common/redis/client.hpp"
 
+#include "common/jitter.hpp"
 #include "common/log.hpp"
 #include "common/redis/asio_adapter.hpp"
 
-#include <random>
 
 namespace ssegw::redis {
 namespace {
@@ -127,10 +127,9 @@ void client::on_disconnected() {
 void client::schedule_reconnect() {
     if (stopped_) return;
     ++reconnects_;
-    static thread_local std::mt19937 rng{std::random_device{}()};
-    // Full jitter keeps many gateways from reconnecting in lockstep after a Redis restart.
-    std::uniform_int_distribution<long> dist(backoff_.count() / 2, backoff_.count());
-    retry_timer_.expires_after(std::chrono::milliseconds(dist(rng)));
+    // Jitter keeps many gateways from reconnecting in lockstep after a Redis restart.
+    auto ms = static_cast<unsigned>(backoff_.count());
+    retry_timer_.expires_after(std::chrono::milliseconds(jittered(ms / 2, ms)));
     backoff_ = std::min(backoff_ * 2, backoff_max);
     retry_timer_.async_wait([weak = weak_from_this()](error_code ec) {
         if (auto self = weak.lock(); self && !ec) self->connect();

@@ -1,4 +1,6 @@
-#include "gateway/tls.hpp"
+#include "common/tls/server_context.hpp"
+
+#include "common/log.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -9,7 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace ssegw::gateway {
+namespace ssegw::tls {
 namespace {
 
 // TLS 1.2: forward secrecy and AEAD only. TLS 1.3 keeps OpenSSL's defaults (all AEAD).
@@ -57,8 +59,8 @@ std::string unreadable(std::string const& path) {
 
 } // namespace
 
-tls_load_result load_tls_context(std::string const& cert_file, std::string const& key_file) {
-    tls_load_result r;
+load_result load_server_context(std::string const& cert_file, std::string const& key_file) {
+    load_result r;
     ERR_clear_error();
     if (auto why = unreadable(cert_file); !why.empty()) {
         r.error = "--tls-cert " + cert_file + ": cannot read: " + why;
@@ -119,4 +121,9 @@ tls_load_result load_tls_context(std::string const& cert_file, std::string const
     return r;
 }
 
-} // namespace ssegw::gateway
+void log_loaded(load_result const& r, bool reload) {
+    log::info(reload ? "tls certificate reloaded" : "tls certificate loaded",
+              {{"subject", r.subject}, {"not_after", r.not_after}, {"serial", r.serial}});
+}
+
+} // namespace ssegw::tls

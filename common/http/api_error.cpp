@@ -1,8 +1,8 @@
-#include "gateway/api_error.hpp"
+#include "common/http/api_error.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace ssegw::gateway {
+namespace ssegw::web {
 
 unsigned status_of(error_kind k) {
     switch (k) {
@@ -50,4 +50,4 @@ std::string error_body(api_error const& e) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-} // namespace ssegw::gateway
+} // namespace ssegw::web

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <utility>
 
-namespace ssegw::gateway {
+namespace ssegw::web {
 
 class connection_slot {
 public:
@@ -29,4 +29,4 @@ private:
     std::atomic<std::size_t>* open_ = nullptr;
 };
 
-} // namespace ssegw::gateway
+} // namespace ssegw::web

@@ -1,9 +1,9 @@
-#include "gateway/conn_rate_limiter.hpp"
+#include "common/http/conn_rate_limiter.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace ssegw::gateway {
+namespace ssegw::web {
 namespace {
 constexpr double epsilon = 1e-9;  // refills summed in steps must not miss a whole token by rounding
 }
@@ -67,4 +67,4 @@ double conn_rate_limiter::retry_after(address const& ip, clock::time_point now) 
     return tokens >= 1 - epsilon ? 0 : (1 - tokens) / rate_;
 }
 
-} // namespace ssegw::gateway
+} // namespace ssegw::web

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace ssegw::gateway {
+namespace ssegw::web {
 
 enum class error_kind { bad_request, unauthorized, forbidden, not_found, method_not_allowed, too_many, unavailable };
 
@@ -22,4 +22,4 @@ bool is_transient(error_kind k);
 /// {"error":{"code":"…","message":"…"}}
 std::string error_body(api_error const& e);
 
-} // namespace ssegw::gateway
+} // namespace ssegw::web

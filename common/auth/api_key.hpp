@@ -1,8 +1,8 @@
-// Decides whether an API key may open a stream (GATEWAY.md sections 3-4); pure logic, the Redis
-// look-ups that feed it live in stream_opener.
+// API keys: the record behind apikey:<sha256-hex(key)>, the Bearer header, and whether a record
+// may be used for a request that needs some scopes. Pure; key_lookup feeds it from Redis.
 #pragma once
 
-#include "gateway/api_error.hpp"
+#include "common/http/api_error.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace ssegw::gateway {
+namespace ssegw::auth {
 
 /// The fields of hash apikey:<sha256-hex(key)>; `found` is false when the hash does not exist.
 struct key_record {
@@ -28,7 +28,8 @@ key_record key_record_from_fields(std::vector<std::pair<std::string, std::string
 /// The token of "Bearer <token>" (scheme case-insensitive), or nullopt.
 std::optional<std::string> bearer_token(std::string_view authorization);
 
-/// nullopt: the key may open a stream. Scopes needed: device:read or analytics:read.
-std::optional<api_error> check_key(key_record const& k, std::int64_t now_unix);
+/// nullopt: the key is usable and holds at least one of `any_of_scopes`.
+std::optional<web::api_error> check_key(key_record const& k, std::int64_t now_unix,
+                                        std::vector<std::string_view> const& any_of_scopes);
 
-} // namespace ssegw::gateway
+} // namespace ssegw::auth

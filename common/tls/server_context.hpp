@@ -1,6 +1,5 @@
-// HTTPS served directly (--tls-cert/--tls-key): the OpenSSL server context and the stream type a
-// TLS connection has in both phases (request and stream). Only TLS code includes this header; the
-// plain path keeps its tcp::socket/beast::tcp_stream types.
+// The OpenSSL server context behind --tls-cert/--tls-key (loaded at start and on SIGHUP), and the
+// stream type a served TLS connection keeps from its handshake to its end.
 #pragma once
 
 #include "common/net.hpp"
@@ -10,19 +9,19 @@
 #include <memory>
 #include <string>
 
-namespace ssegw::gateway {
+namespace ssegw::tls {
 
 namespace ssl = boost::asio::ssl;
 
 /// One TLS connection: the same object from the handshake (http_session, with Beast's timeouts on
 /// the TCP layer) to the stream's end (sse_session), so no TLS state is ever copied.
-using tls_stream = ssl::stream<beast::tcp_stream>;
+using stream = ssl::stream<beast::tcp_stream>;
 /// The context new connections use. Sessions hold their own reference, so a reload (SIGHUP) never
 /// pulls one from under a live connection.
-using tls_context_ptr = std::shared_ptr<ssl::context>;
+using context_ptr = std::shared_ptr<ssl::context>;
 
-struct tls_load_result {
-    tls_context_ptr ctx;  // null on failure
+struct load_result {
+    context_ptr ctx;  // null on failure
     std::string error;    // names the file at fault
     std::string subject, not_after, serial;  // of the leaf certificate, for the log (never key material)
 };
@@ -30,6 +29,9 @@ struct tls_load_result {
 /// A server context: TLS 1.2 minimum, ECDHE with AES-GCM/CHACHA20 for 1.2 (1.3 defaults), server
 /// cipher preference, no compression, no renegotiation, ALPN http/1.1; the
 /// certificate chain and key read from the PEM files and checked to match.
-tls_load_result load_tls_context(std::string const& cert_file, std::string const& key_file);
+load_result load_server_context(std::string const& cert_file, std::string const& key_file);
 
-} // namespace ssegw::gateway
+/// Logs what was loaded ("tls certificate loaded" / "… reloaded"): subject, serial, notAfter.
+void log_loaded(load_result const& r, bool reload);
+
+} // namespace ssegw::tls

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <unordered_map>
 
-namespace ssegw::gateway {
+namespace ssegw::web {
 
 class conn_rate_limiter {
 public:
@@ -53,4 +53,4 @@ private:
     std::unordered_map<address, bucket, hasher> buckets_;
 };
 
-} // namespace ssegw::gateway
+} // namespace ssegw::web

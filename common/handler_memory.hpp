@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <new>
 
-namespace ssegw::gateway {
+namespace ssegw {
 
 class handler_memory {
 public:
@@ -52,4 +52,4 @@ private:
     handler_memory* memory_;
 };
 
-} // namespace ssegw::gateway
+} // namespace ssegw

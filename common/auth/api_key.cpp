@@ -1,8 +1,8 @@
-#include "gateway/auth.hpp"
+#include "common/auth/api_key.hpp"
 
 #include <charconv>
 
-namespace ssegw::gateway {
+namespace ssegw::auth {
 
 key_record key_record_from_fields(std::vector<std::pair<std::string, std::string>> const& fields) {
     key_record k;
@@ -36,7 +36,9 @@ std::optional<std::string> bearer_token(std::string_view h) {
     return std::string(h);
 }
 
-std::optional<api_error> check_key(key_record const& k, std::int64_t now_unix) {
+std::optional<web::api_error> check_key(key_record const& k, std::int64_t now_unix,
+                                        std::vector<std::string_view> const& any_of_scopes) {
+    using web::api_error, web::error_kind;
     if (!k.found) return api_error{error_kind::unauthorized, "unknown API key"};
     if (k.malformed) return api_error{error_kind::unauthorized, "API key record is unusable"};
     if (k.revoked) return api_error{error_kind::unauthorized, "API key revoked"};
@@ -45,11 +47,14 @@ std::optional<api_error> check_key(key_record const& k, std::int64_t now_unix) {
     while (!s.empty()) {
         auto sp = s.find(' ');
         auto scope = s.substr(0, sp);
-        if (scope == "device:read" || scope == "analytics:read") return std::nullopt;
+        for (auto wanted : any_of_scopes)
+            if (scope == wanted) return std::nullopt;
         if (sp == std::string_view::npos) break;
         s.remove_prefix(sp + 1);
     }
-    return api_error{error_kind::forbidden, "API key lacks device:read or analytics:read scope"};
+    std::string names;
+    for (auto wanted : any_of_scopes) names += (names.empty() ? "" : " or ") + std::string(wanted);
+    return api_error{error_kind::forbidden, "API key lacks " + names + " scope"};
 }
 
-} // namespace ssegw::gateway
+} // namespace ssegw::auth
