@@ -1,10 +1,8 @@
 #include "gateway/channel_hub.hpp"
 
-#include "gateway/sse_session.hpp"
-
 namespace ssegw::gateway {
 
-void channel_hub::join(sse_session* s) {
+void channel_hub::join(hub_member* s) {
     auto [it, created] = channels_.try_emplace(s->channel());
     auto& e = it->second;
     if (created) e.epoch = ++next_epoch_;
@@ -15,7 +13,7 @@ void channel_hub::join(sse_session* s) {
     if (e.live) s->go_live();
 }
 
-void channel_hub::leave(sse_session* s) {
+void channel_hub::leave(hub_member* s) {
     auto it = channels_.find(s->channel());
     if (it == channels_.end()) return;
     auto& list = it->second.sessions;

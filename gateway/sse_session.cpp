@@ -3,7 +3,8 @@
 #include "common/jitter.hpp"
 #include "common/log.hpp"
 #include "common/redis/keys.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/channel_hub.hpp"
+#include "gateway/stream_services.hpp"
 
 namespace ssegw::gateway {
 namespace {
@@ -12,10 +13,10 @@ constexpr std::size_t compact_after = 64;  // sent frames at the queue's head be
 
 } // namespace
 
-sse_session::sse_session(worker& w, stream_grant grant, bool chunked, std::string head,
+sse_session::sse_session(stream_context const& ctx, stream_grant grant, bool chunked, std::string head,
                          std::optional<sse::event_id> last_event_id)
     : chunked_(chunked),
-      worker_(w),
+      ctx_(ctx),
       grant_(std::move(grant)),
       head_frame_(sse::frame::verbatim(std::move(head))),
       last_event_id_(last_event_id) {
@@ -23,9 +24,9 @@ sse_session::sse_session(worker& w, stream_grant grant, bool chunked, std::strin
 }
 
 sse_session::~sse_session() {
-    if (joined_) worker_.hub().leave(this);
-    worker_.stats().connections[static_cast<std::size_t>(grant_.kind)]->fetch_sub(1, std::memory_order_relaxed);
-    if (!grant_.lease_member.empty()) worker_.services().release_lease(grant_.user_id, grant_.lease_member);
+    if (joined_) ctx_.hub.leave(this);
+    ctx_.services.stats().connections[static_cast<std::size_t>(grant_.kind)]->fetch_sub(1, std::memory_order_relaxed);
+    if (!grant_.lease_member.empty()) ctx_.services.release_lease(grant_.user_id, grant_.lease_member);
     log::info("stream closed",
               {{"user", grant_.user_id},
                {"stream", name_of(grant_.kind)},
@@ -36,19 +37,19 @@ sse_session::~sse_session() {
 }
 
 void sse_session::start() {
-    auto& m = worker_.stats();
+    auto& m = ctx_.services.stats();
     m.connections[static_cast<std::size_t>(grant_.kind)]->fetch_add(1, std::memory_order_relaxed);
     m.opened->fetch_add(1, std::memory_order_relaxed);
     transport_start();
     transport_watch();
     joined_ = true;
-    worker_.hub().join(this);  // calls go_live() at once if the channel is live already
+    ctx_.hub.join(this);  // calls go_live() at once if the channel is live already
 }
 
 void sse_session::go_live() {
     if (phase_ != phase::waiting || closed_) return;
     enqueue(std::exchange(head_frame_, nullptr));
-    enqueue(worker_.retry_frame());
+    enqueue(ctx_.frames.retry);
     log::info("stream opened", {{"user", grant_.user_id},
                                 {"stream", name_of(grant_.kind)},
                                 {"channel", grant_.channel},
@@ -58,7 +59,7 @@ void sse_session::go_live() {
         return;
     }
     phase_ = phase::replaying;
-    worker_.services().replay(redis::keys::log_of(grant_.channel), *last_event_id_, worker_.executor(),
+    ctx_.services.replay(redis::keys::log_of(grant_.channel), *last_event_id_, ctx_.executor,
                          [self = shared_from_this()](bool ok, std::string reset, std::vector<sse::frame_ptr> frames) {
                              self->on_replay(ok, reset, std::move(frames));
                          });
@@ -66,7 +67,7 @@ void sse_session::go_live() {
 
 void sse_session::on_replay(bool ok, std::string const& reset_reason, std::vector<sse::frame_ptr> frames) {
     if (closed_ || ending_) return;
-    if (!ok) return end(disconnect_reason::shutdown, worker_.unavailable_frame());
+    if (!ok) return end(disconnect_reason::shutdown, ctx_.frames.unavailable);
     if (!reset_reason.empty()) {
         std::string text;
         sse::append_event(text, "", "reset", "{\"reason\":\"" + reset_reason + "\"}");
@@ -82,7 +83,7 @@ void sse_session::on_replay(bool ok, std::string const& reset_reason, std::vecto
         if (enqueue_event(f)) ++replayed;
         else if (closed_ || ending_) return;
     }
-    worker_.stats().events_replayed->fetch_add(replayed, std::memory_order_relaxed);
+    ctx_.services.stats().events_replayed->fetch_add(replayed, std::memory_order_relaxed);
     // Subscribed before the log was read: live frames the replay already sent are dropped by id.
     auto held = std::move(held_);
     held_bytes_ = 0;
@@ -94,7 +95,7 @@ bool sse_session::enqueue_event(sse::frame_ptr const& f) {
     if (ending_ || closed_ || phase_ == phase::waiting) return false;
     if (phase_ == phase::replaying) {
         held_bytes_ += f->buffer(chunked_).size();
-        if (held_bytes_ > worker_.cfg().max_queued_bytes) {
+        if (held_bytes_ > ctx_.services.cfg().max_queued_bytes) {
             close(disconnect_reason::slow);
             return false;
         }
@@ -118,7 +119,7 @@ bool sse_session::enqueue(sse::frame_ptr const& f) {
     if (closed_) return false;
     auto n = f->buffer(chunked_).size();
     // The bound: a client that cannot keep up is cut instead of growing memory without limit.
-    if (queued_bytes_ + n > worker_.cfg().max_queued_bytes + replay_allowance_) {
+    if (queued_bytes_ + n > ctx_.services.cfg().max_queued_bytes + replay_allowance_) {
         close(disconnect_reason::slow);
         return false;
     }
@@ -170,14 +171,14 @@ void sse_session::on_watch(error_code ec) {
 
 void sse_session::tick(clock::time_point now) {
     if (closed_) return;
-    auto const& c = worker_.cfg();
+    auto const& c = ctx_.services.cfg();
     if (writing_ && now - last_progress_ > c.write_timeout) return close(disconnect_reason::slow);
     if (ending_ || phase_ == phase::waiting) return;
     if (now - last_event_ >= c.idle_timeout) return end(disconnect_reason::idle);
-    if (now - last_sent_ >= c.keepalive_interval) enqueue(worker_.keepalive_frame());
+    if (now - last_sent_ >= c.keepalive_interval) enqueue(ctx_.frames.keepalive);
 }
 
-void sse_session::revoke() { end(disconnect_reason::revoked, worker_.revoked_frame()); }
+void sse_session::revoke() { end(disconnect_reason::revoked, ctx_.frames.revoked); }
 
 void sse_session::drain(unsigned retry_ms) {
     // Up to +100% jitter: a drained fleet of clients comes back over a window, not at once.
@@ -188,7 +189,7 @@ void sse_session::end(disconnect_reason why, sse::frame_ptr last) {
     if (ending_ || closed_) return;
     end_reason_ = why;
     if (last) enqueue(last);
-    if (chunked_) enqueue(worker_.last_chunk_frame());
+    if (chunked_) enqueue(ctx_.frames.last_chunk);
     ending_ = true;
     if (!writing_ && !closed_) finish();
 }
@@ -203,7 +204,7 @@ void sse_session::close(disconnect_reason why) {
     if (closed_) return;
     closed_ = true;
     if (!ending_) end_reason_ = why;
-    worker_.stats().disconnect(end_reason_);
+    ctx_.services.stats().disconnect(end_reason_);
     transport_close();  // pending operations finish with operation_aborted and drop their refs
 }
 

@@ -11,6 +11,8 @@
 #include "common/net.hpp"
 #include "common/sse/event_id.hpp"
 #include "common/sse/frame.hpp"
+#include "gateway/channel_hub.hpp"
+#include "gateway/stream_context.hpp"
 #include "gateway/stream_grant.hpp"
 
 #include <chrono>
@@ -21,14 +23,12 @@
 
 namespace ssegw::gateway {
 
-class worker;
-
-class sse_session : public std::enable_shared_from_this<sse_session> {
+class sse_session : public hub_member, public std::enable_shared_from_this<sse_session> {
 public:
     using clock = std::chrono::steady_clock;
 
     /// `head` is the serialized response header; `chunked` picks the frame view for HTTP/1.1.
-    sse_session(worker& w, stream_grant grant, bool chunked, std::string head,
+    sse_session(stream_context const& ctx, stream_grant grant, bool chunked, std::string head,
                 std::optional<sse::event_id> last_event_id);
     virtual ~sse_session();
     sse_session(sse_session const&) = delete;
@@ -36,17 +36,17 @@ public:
 
     void start();
     /// The channel's subscription is in place: send the header, then replay or go straight live.
-    void go_live();
+    void go_live() override;
 
     /// Queues an event; false when the stream is ending or was cut for holding too much.
-    bool enqueue_event(sse::frame_ptr const& f);
+    bool enqueue_event(sse::frame_ptr const& f) override;
     /// Keepalive, idle and write-stall checks; the worker calls it periodically.
     void tick(clock::time_point now);
     void revoke();
     /// Drain: a jittered `retry:` so clients spread their reconnects, then a clean end.
     void drain(unsigned retry_ms);
 
-    std::string const& channel() const noexcept { return grant_.channel; }
+    std::string const& channel() const noexcept override { return grant_.channel; }
     std::string const& key_hash() const noexcept { return grant_.key_hash; }
 
 protected:
@@ -66,7 +66,6 @@ protected:
     handler_memory write_memory_;  // the one write in flight
 
 private:
-    friend class channel_hub;
     enum class phase { waiting, replaying, live };
     bool enqueue(sse::frame_ptr const& f);
     void on_replay(bool ok, std::string const& reset_reason, std::vector<sse::frame_ptr> frames);
@@ -75,7 +74,7 @@ private:
     void finish();
     void close(disconnect_reason why);
 
-    worker& worker_;
+    stream_context ctx_;
     stream_grant grant_;
     phase phase_ = phase::waiting;
     bool joined_ = false;
@@ -84,7 +83,6 @@ private:
     bool finishing_ = false;
     bool closed_ = false;
     disconnect_reason end_reason_ = disconnect_reason::client;
-    std::size_t hub_slot_ = 0;
     // Queue of shared frames: a vector with a moving head (a deque allocates ~600 bytes up front).
     std::vector<sse::frame_ptr> queue_;
     std::size_t head_ = 0;
@@ -105,9 +103,9 @@ template <class Transport>
 class basic_sse_session final : public sse_session {
 public:
     template <class Connection>
-    basic_sse_session(Connection c, worker& w, stream_grant grant, bool chunked, std::string head,
+    basic_sse_session(Connection c, stream_context const& ctx, stream_grant grant, bool chunked, std::string head,
                       std::optional<sse::event_id> last_event_id)
-        : sse_session(w, std::move(grant), chunked, std::move(head), last_event_id), t_(std::move(c)) {}
+        : sse_session(ctx, std::move(grant), chunked, std::move(head), last_event_id), t_(std::move(c)) {}
 
 private:
     std::shared_ptr<basic_sse_session> self() {

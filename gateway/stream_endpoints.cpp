@@ -44,7 +44,7 @@ void start_stream(exchange& ex, stream_grant grant, std::optional<sse::event_id>
             using connection_t = std::decay_t<decltype(c)>;
             using transport_t =
                 std::conditional_t<std::is_same_v<connection_t, web::plain_connection>, plain_transport, tls_transport>;
-            std::make_shared<basic_sse_session<transport_t>>(std::move(c), w, std::move(grant), chunked, os.str(),
+            std::make_shared<basic_sse_session<transport_t>>(std::move(c), w.streams(), std::move(grant), chunked, os.str(),
                                                              last_event_id)
                 ->start();
         },

@@ -16,22 +16,23 @@ worker::worker(unsigned index, stream_services& services)
       hub_([this](std::string const& channel, bool joined, std::uint64_t epoch) {
           services_.channel_changed(index_, channel, joined, epoch);
       }),
+      streams_{hub_, services_, frames_, ioc_.get_executor()},
       tick_(ioc_) {
     auto const& c = cfg();
     // Fine enough that keepalive and idle deadlines are met within a quarter of their period.
     auto period = std::min(c.keepalive_interval, c.idle_timeout) / 4;
     period = std::clamp(period, seconds_d(0.05), seconds_d(1));
     tick_every_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
-    retry_ = sse::frame::retry(c.retry_ms);
-    keepalive_ = sse::frame::comment("keepalive");
+    frames_.retry = sse::frame::retry(c.retry_ms);
+    frames_.keepalive = sse::frame::comment("keepalive");
     std::string revoked;
     sse::append_event(revoked, "", "error", web::error_body({web::error_kind::unauthorized, "API key revoked"}));
-    revoked_ = sse::frame::raw(revoked);
+    frames_.revoked = sse::frame::raw(revoked);
     std::string unavailable;
     sse::append_event(unavailable, "", "error",
                       web::error_body({web::error_kind::unavailable, "replay log unavailable, reconnect to resume"}));
-    unavailable_ = sse::frame::raw(unavailable);
-    last_chunk_ = sse::frame::verbatim("0\r\n\r\n");
+    frames_.unavailable = sse::frame::raw(unavailable);
+    frames_.last_chunk = sse::frame::verbatim("0\r\n\r\n");
 }
 
 worker::~worker() {
@@ -63,14 +64,14 @@ void worker::do_tick() {
     tick_.async_wait([this](error_code ec) {
         if (ec) return;
         auto now = std::chrono::steady_clock::now();
-        hub_.for_each([now](sse_session& s) { s.tick(now); });
+        hub_.for_each<sse_session>([now](sse_session& s) { s.tick(now); });
         do_tick();
     });
 }
 
 void worker::revoke(std::string const& key_hash) {
     std::size_t n = 0;
-    hub_.for_each([&](sse_session& s) {
+    hub_.for_each<sse_session>([&](sse_session& s) {
         if (s.key_hash() == key_hash) {
             s.revoke();
             ++n;
@@ -81,7 +82,7 @@ void worker::revoke(std::string const& key_hash) {
 
 void worker::drain() {
     auto retry_ms = cfg().retry_ms;
-    hub_.for_each([retry_ms](sse_session& s) { s.drain(retry_ms); });
+    hub_.for_each<sse_session>([retry_ms](sse_session& s) { s.drain(retry_ms); });
     idle_.close_all();
 }
 

@@ -8,6 +8,7 @@
 #include "common/net.hpp"
 #include "common/sse/frame.hpp"
 #include "gateway/channel_hub.hpp"
+#include "gateway/stream_context.hpp"
 #include "gateway/stream_services.hpp"
 
 #include <memory>
@@ -43,11 +44,8 @@ public:
     /// keep-alive connection waiting for a request is closed.
     void drain();
 
-    sse::frame_ptr const& retry_frame() const noexcept { return retry_; }
-    sse::frame_ptr const& keepalive_frame() const noexcept { return keepalive_; }
-    sse::frame_ptr const& revoked_frame() const noexcept { return revoked_; }
-    sse::frame_ptr const& last_chunk_frame() const noexcept { return last_chunk_; }
-    sse::frame_ptr const& unavailable_frame() const noexcept { return unavailable_; }
+    /// What this worker's streams are given.
+    stream_context const& streams() const noexcept { return streams_; }
 
 private:
     void do_tick();
@@ -58,9 +56,10 @@ private:
     stream_services& services_;
     channel_hub hub_;
     web::idle_connections idle_;
-    sse::frame_ptr retry_, keepalive_, revoked_, last_chunk_, unavailable_;
+    shared_frames frames_;
     std::chrono::steady_clock::duration tick_every_;
     net::io_context ioc_{1};
+    stream_context streams_;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> guard_;
     net::steady_timer tick_;
     std::thread thread_;
