@@ -3,7 +3,7 @@
 #include "common/redis/publish_script.hpp"
 #include "common/redis/sync_client.hpp"
 #include "common/redis/url.hpp"
-#include "gateway/publish/demo.hpp"
+#include "tools/sse-publish/demo.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "gateway/publish/demo.hpp"
+#include "tools/sse-publish/demo.hpp"
 
 #include "common/redis/publish_script.hpp"
 #include "common/redis/sync_client.hpp"
