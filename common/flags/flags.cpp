@@ -14,6 +14,7 @@ namespace {
 std::string refused(std::string const& value, std::string const& why) { return "'" + value + "': " + why; }
 
 std::string shortest(double v) {
+    if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));  // 1000000, not 1e+06
     char buf[32];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
     return ec == std::errc{} ? std::string(buf, end) : std::to_string(v);
