@@ -1,5 +1,6 @@
 #include "bench/publisher.hpp"
 
+#include "common/auth/seed_key.hpp"
 #include "common/redis/publish_script.hpp"
 #include "common/redis/url.hpp"
 #include "common/sha256.hpp"
@@ -34,26 +35,10 @@ void seed_gateway(options const& o, load_plan const& plan) {
     redis::sync_client r(endpoint_of(o.redis_url));
     std::vector<std::vector<std::string>> devices(static_cast<std::size_t>(o.users));
     for (int d = 0; d < o.devices; ++d) devices[static_cast<std::size_t>(plan.user_of(d))].push_back(plan.device_name(d));
-    int pending = 0;
-    auto drain = [&] {
-        for (; pending > 0; --pending) {
-            auto reply = r.get_reply();
-            if (reply->type == REDIS_REPLY_ERROR) throw std::runtime_error("seeding: " + std::string(reply->str, reply->len));
-        }
-    };
-    for (int u = 0; u < o.users; ++u) {
-        auto const key = "apikey:" + sha256_hex(plan.key(u));
-        auto const set = "user:" + plan.user_name(u) + ":devices";
-        r.append({"DEL", key, set});
-        r.append({"HSET", key, "userId", plan.user_name(u), "scopes", "device:read analytics:read"});
-        std::vector<std::string> sadd{"SADD", set};
-        auto& mine = devices[static_cast<std::size_t>(u)];
-        sadd.insert(sadd.end(), mine.begin(), mine.end());
-        r.append(sadd);
-        pending += 3;
-        if (pending > 3000) drain();
-    }
-    drain();
+    // replace: a user's set from an earlier run with the same --prefix must not keep other devices.
+    for (int u = 0; u < o.users; ++u)
+        auth::seed_key(r, sha256_hex(plan.key(u)), {.user = plan.user_name(u)}, devices[static_cast<std::size_t>(u)],
+                       auth::device_set::replace);
 }
 
 publisher::publisher(options const& o, load_plan const& plan) : o_(o), plan_(plan), pad_(static_cast<std::size_t>(o.payload), 'x') {

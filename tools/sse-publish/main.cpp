@@ -1,9 +1,10 @@
 // sse-publish: the producer side of GATEWAY.md section 4 as a command-line tool. Publishes one
 // result, a stream of JSON lines, or (--demo) synthetic results for a seeded demo user.
+#include "common/flags/flags.hpp"
 #include "common/redis/publish_script.hpp"
 #include "common/redis/sync_client.hpp"
 #include "common/redis/url.hpp"
-#include "gateway/publish/demo.hpp"
+#include "tools/sse-publish/demo.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -11,10 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
-#include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <limits>
@@ -27,213 +25,100 @@ namespace {
 
 using namespace ssegw;
 
-constexpr std::string_view default_redis = "redis://127.0.0.1:6379/0";
-
-constexpr std::string_view help_text = R"(usage: sse-publish [options] RESULT_JSON     publish one result
-       sse-publish [options] < results.jsonl  publish one result per line
-       sse-publish --demo [options]           seed a demo user, publish synthetic results
-       sse-publish --print-script             print the publish Lua script
+constexpr char const* about = R"(Usage: sse-publish [FLAGS] RESULT_JSON     publish one result
+       sse-publish [FLAGS] < results.jsonl  publish one result per line
+       sse-publish --demo [FLAGS]           seed a demo user, publish synthetic results
+       sse-publish --print-script           print the publish Lua script
 
 Publishes analysis results the way sse-gateway reads them (GATEWAY.md section 4): one Lua
 script XADDs to the device and user replay logs and PUBLISHes to both channels, atomically.
 Prints "<device-log-id> <user-log-id>" per published result. The result's bytes are
-published as given (surrounding whitespace trimmed; a multi-line document is compacted).
+published as given (surrounding whitespace trimmed; a multi-line document is compacted).)";
 
-  --redis URL      redis://[:password@]host:port[/db]   (env SSE_GATEWAY_REDIS)
-                   default redis://127.0.0.1:6379/0
-  --user ID        user whose stream gets the results; required (demo: demo-user)
-  --device ID      device of the results; default: each result's "deviceId"
-  --maxlen N       approximate length each replay log is trimmed to (default 1000)
-  --demo           seed apikey:<sha256(key)> and user:<user>:devices, print
-                   key=, user=, devices= lines, then publish until SIGINT/SIGTERM
-  --devices N      demo: number of devices, named <user>-cam-<i> (default 3)
-  --rate R         demo: results per second, round-robin over devices (default 2)
-  --count N        demo: exit 0 after N results
-  --key K          demo: use this API key instead of a random sk_demo_ one
-  --verbose        demo: log "<device> <device-log-id> <user-log-id>" on stderr per result
-  --print-script   print the Lua script, for producers in other languages
-  -h, --help       this help
-
-Exit status: 0 ok; 1 Redis error or a malformed input line (reported on stderr and
-skipped); 2 bad flag or value.
-)";
+constexpr char const* exit_status = R"(Exit status: 0 ok; 1 Redis error or a malformed input line (reported on stderr and
+skipped); 2 bad flag or value.)";
 
 struct options {
-    std::string redis_url;
+    std::string redis_url = "redis://127.0.0.1:6379/0";
     redis::endpoint redis;
     std::optional<std::string> user, device, key;
     std::optional<unsigned> devices;
     std::optional<std::uint64_t> count;
     std::optional<double> rate;
     unsigned maxlen = 1000;
-    bool demo = false, verbose = false, print_script = false, help = false;
+    bool demo = false, verbose = false, print_script = false;
     std::vector<std::string> positional;
 };
 
+std::string printable_token(std::string const& s) {
+    bool ok = !s.empty() && s.size() <= 512;
+    for (unsigned char c : s) ok = ok && c > 0x20 && c < 0x7f;
+    return ok ? "" : "must be 1-512 printable ASCII characters without spaces";
+}
+
+// A demo-only value: kept unset when not given, so that run() knows the demo's own default applies.
 template <class T>
-std::optional<T> parse_number(std::string_view s) {
-    T v{};
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size())
-        return std::nullopt;
-    return v;
+CLI::Option* add_optional(CLI::App& app, std::string const& name, std::optional<T>& into, std::string const& help) {
+    return app.add_option_function<T>(name, [&into](T const& v) { into = v; }, help);
 }
 
-template <class T>
-bool parse_int(std::string_view flag, std::string_view value, T min, T max, T& out, std::string& error) {
-    auto v = parse_number<T>(value);
-    if (!v || *v < min || *v > max) {
-        error = std::string(flag) + " wants an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
-                "], got '" + std::string(value) + "'";
-        return false;
-    }
-    out = *v;
-    return true;
-}
+// Fills `opt`; a result that is not ok is --help or a bad flag, to print and exit with.
+flags::result parse_args(int argc, char** argv, options& opt) {
+    std::string error;
+    opt.redis = *redis::parse_url(opt.redis_url, error);
+    flags::command_line cl("sse-publish", about, exit_status);
+    CLI::App& app = cl.app();
+    auto not_empty = CLI::Validator([](std::string& v) { return v.empty() ? std::string("must not be empty") : ""; }, "");
 
-bool printable_token(std::string_view s) {
-    for (unsigned char c : s)
-        if (c <= 0x20 || c >= 0x7f)
-            return false;
-    return !s.empty();
-}
+    flags::add_setting(app, "--redis",
+                       [&opt](std::string const& v) {
+                           std::string err;
+                           auto ep = redis::parse_url(v, err);
+                           if (!ep) return err;
+                           opt.redis_url = v;
+                           opt.redis = *ep;
+                           return std::string();
+                       },
+                       "redis://[:password@]host:port[/db]")
+        ->envname("SSE_GATEWAY_REDIS")->type_name("URL")->default_str(opt.redis_url);
+    add_optional(app, "--user", opt.user, "user whose stream gets the results; required (demo: demo-user)")
+        ->type_name("ID")->check(not_empty);
+    add_optional(app, "--device", opt.device, "device of the results; default: each result's \"deviceId\"")
+        ->type_name("ID")->check(not_empty);
+    app.add_option("--maxlen", opt.maxlen, "approximate length each replay log is trimmed to")
+        ->type_name("N")->transform(flags::whole_number(1, 1'000'000'000))->capture_default_str();
+    app.add_flag("--demo", opt.demo,
+                 "seed apikey:<sha256(key)> and user:<user>:devices, print key=, user=, devices= lines, "
+                 "then publish until SIGINT/SIGTERM");
+    add_optional(app, "--devices", opt.devices, "demo: number of devices, named <user>-cam-<i>")
+        ->type_name("N")->transform(flags::whole_number(1, 10'000))->default_str("3");
+    add_optional(app, "--rate", opt.rate, "demo: results per second, round-robin over devices")
+        ->type_name("R")->check(flags::number(0.001, 1'000'000))->default_str("2");
+    add_optional(app, "--count", opt.count, "demo: exit 0 after N results")
+        ->type_name("N")->transform(flags::whole_number(1, std::numeric_limits<std::int64_t>::max()));
+    add_optional(app, "--key", opt.key, "demo: use this API key instead of a random sk_demo_ one")
+        ->type_name("K")->check(CLI::Validator([](std::string& v) { return printable_token(v); }, ""));
+    app.add_flag("--verbose", opt.verbose, "demo: log \"<device> <device-log-id> <user-log-id>\" on stderr per result");
+    app.add_flag("--print-script", opt.print_script, "print the Lua script, for producers in other languages");
+    app.add_option("result", opt.positional, "one result (JSON); without it, JSON lines are read from stdin");
 
-bool parse_args(int argc, char** argv, options& opt, std::string& error) {
-    bool flags_done = false;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (flags_done || arg.size() < 2 || arg[0] != '-') {
-            opt.positional.emplace_back(arg);
-            continue;
-        }
-        if (arg == "--") {
-            flags_done = true;
-            continue;
-        }
-        std::string_view name = arg;
-        std::optional<std::string_view> inline_value;
-        if (auto eq = arg.find('='); eq != std::string_view::npos && arg.substr(0, 2) == "--") {
-            name = arg.substr(0, eq);
-            inline_value = arg.substr(eq + 1);
-        }
-        auto const is_switch = [&](std::string_view n) {
-            if (name != n)
-                return false;
-            if (inline_value)
-                error = std::string(n) + " takes no value";
-            return true;
-        };
-        if (is_switch("-h") || is_switch("--help"))
-            opt.help = true;
-        else if (is_switch("--demo"))
-            opt.demo = true;
-        else if (is_switch("--verbose"))
-            opt.verbose = true;
-        else if (is_switch("--print-script"))
-            opt.print_script = true;
-        else {
-            static constexpr std::string_view with_value[] = {"--redis", "--user",  "--device", "--maxlen",
-                                                             "--devices", "--count", "--rate", "--key"};
-            bool known = false;
-            for (auto f : with_value)
-                known = known || name == f;
-            if (!known) {
-                error = "unknown flag " + std::string(name);
-                return false;
-            }
-            std::string_view value;
-            if (inline_value)
-                value = *inline_value;
-            else if (i + 1 < argc)
-                value = argv[++i];
-            else {
-                error = std::string(name) + " needs a value";
-                return false;
-            }
-            if (name == "--redis")
-                opt.redis_url = value;
-            else if (name == "--user" || name == "--device") {
-                if (value.empty()) {
-                    error = std::string(name) + " must not be empty";
-                    return false;
-                }
-                (name == "--user" ? opt.user : opt.device) = std::string(value);
-            } else if (name == "--key") {
-                if (!printable_token(value) || value.size() > 512) {
-                    error = "--key must be 1-512 printable ASCII characters without spaces";
-                    return false;
-                }
-                opt.key = std::string(value);
-            } else if (name == "--maxlen") {
-                if (!parse_int<unsigned>(name, value, 1, 1'000'000'000, opt.maxlen, error))
-                    return false;
-            } else if (name == "--devices") {
-                unsigned n = 0;
-                if (!parse_int<unsigned>(name, value, 1, 10'000, n, error))
-                    return false;
-                opt.devices = n;
-            } else if (name == "--count") {
-                std::uint64_t n = 0;
-                if (!parse_int<std::uint64_t>(name, value, 1, std::numeric_limits<std::int64_t>::max(), n, error))
-                    return false;
-                opt.count = n;
-            } else if (name == "--rate") {
-                auto r = parse_number<double>(value);
-                if (!r || !std::isfinite(*r) || *r < 0.001 || *r > 1'000'000) {
-                    error = "--rate wants results per second in [0.001, 1000000], got '" + std::string(value) + "'";
-                    return false;
-                }
-                opt.rate = *r;
-            }
-        }
-        if (!error.empty())
-            return false;
-    }
-    if (opt.help || opt.print_script)
-        return true;
-
-    std::string source = "--redis";
-    if (opt.redis_url.empty()) {
-        char const* env = std::getenv("SSE_GATEWAY_REDIS");
-        opt.redis_url = env && *env ? env : default_redis;
-        source = env && *env ? "SSE_GATEWAY_REDIS" : "default";
-    }
-    if (auto ep = redis::parse_url(opt.redis_url, error))
-        opt.redis = *ep;
-    else {
-        error = source + ": " + error;
-        return false;
-    }
-
+    auto r = cl.parse(argc, argv);
+    if (!r.ok || opt.print_script) return r;
+    auto bad = [&cl](std::string const& what) { return cl.error(what + " (see --help)"); };
     if (opt.demo) {
-        if (!opt.positional.empty()) {
-            error = "--demo takes no result argument";
-            return false;
-        }
-        if (opt.device) {
-            error = "--device does not go with --demo (use --devices N)";
-            return false;
-        }
-        return true;
+        if (!opt.positional.empty()) return bad("--demo takes no result argument");
+        if (opt.device) return bad("--device does not go with --demo (use --devices N)");
+        return r;
     }
     for (auto [flag, set] : {std::pair{"--devices", opt.devices.has_value()}, {"--count", opt.count.has_value()},
                              {"--rate", opt.rate.has_value()}, {"--key", opt.key.has_value()},
-                             {"--verbose", opt.verbose}}) {
-        if (set) {
-            error = std::string(flag) + " only goes with --demo";
-            return false;
-        }
-    }
-    if (opt.positional.size() > 1) {
-        error = "one result argument at most (got " + std::to_string(opt.positional.size()) +
-                "); pipe many as JSON lines on stdin";
-        return false;
-    }
-    if (!opt.user) {
-        error = "--user is required";
-        return false;
-    }
-    return true;
+                             {"--verbose", opt.verbose}})
+        if (set) return bad(std::string(flag) + " only goes with --demo");
+    if (opt.positional.size() > 1)
+        return bad("one result argument at most (got " + std::to_string(opt.positional.size()) +
+                   "); pipe many as JSON lines on stdin");
+    if (!opt.user) return bad("--user is required");
+    return r;
 }
 
 bool json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -478,14 +363,9 @@ int main(int argc, char** argv) {
     ::signal(SIGPIPE, SIG_IGN);
 
     options opt;
-    std::string error;
-    if (!parse_args(argc, argv, opt, error)) {
-        std::cerr << "sse-publish: " << error << " (see --help)\n";
-        return 2;
-    }
-    if (opt.help) {
-        std::cout << help_text;
-        return 0;
+    if (auto r = parse_args(argc, argv, opt); !r.ok) {
+        (r.exit_code == 0 ? std::cout : std::cerr) << r.message << (r.exit_code == 0 ? "" : "\n");
+        return r.exit_code;
     }
     if (opt.print_script) {
         std::cout << redis::publish_script_source();

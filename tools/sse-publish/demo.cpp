@@ -1,5 +1,6 @@
-#include "gateway/publish/demo.hpp"
+#include "tools/sse-publish/demo.hpp"
 
+#include "common/auth/seed_key.hpp"
 #include "common/redis/publish_script.hpp"
 #include "common/redis/sync_client.hpp"
 #include "common/sha256.hpp"
@@ -205,32 +206,6 @@ private:
     sigset_t set_{};
 };
 
-// One transaction, so the key never names a user whose devices are not there yet. The hash
-// is replaced, not merged: a re-used --key must not keep an old `revoked` or `expiresAt`.
-void seed(redis::sync_client& redis, std::string const& key_hash, std::string const& user,
-          std::vector<std::string> const& devices) {
-    std::string const key = "apikey:" + key_hash;
-    std::vector<std::string> sadd{"SADD", "user:" + user + ":devices"};
-    sadd.insert(sadd.end(), devices.begin(), devices.end());
-    redis.append({"MULTI"});
-    redis.append({"DEL", key});
-    redis.append({"HSET", key, "userId", user, "scopes", "device:read analytics:read"});
-    redis.append(sadd);
-    redis.append({"EXEC"});
-    redis::reply_ptr last;
-    for (int i = 0; i < 5; ++i) {
-        last = redis.get_reply();
-        if (last->type == REDIS_REPLY_ERROR)
-            throw redis::sync_error("seeding the demo user: " + std::string(last->str, last->len));
-    }
-    if (last->type != REDIS_REPLY_ARRAY)
-        throw redis::sync_error("seeding the demo user: transaction aborted");
-    for (std::size_t i = 0; i < last->elements; ++i)
-        if (last->element[i]->type == REDIS_REPLY_ERROR)
-            throw redis::sync_error("seeding the demo user: " +
-                                    std::string(last->element[i]->str, last->element[i]->len));
-}
-
 } // namespace
 
 int run_demo(demo_options const& opt) {
@@ -249,7 +224,7 @@ int run_demo(demo_options const& opt) {
     std::optional<redis::sync_client> redis;
     try {
         redis.emplace(opt.redis);
-        seed(*redis, key_hash, opt.user, devices);
+        auth::seed_key(*redis, key_hash, {.user = opt.user}, devices);
     } catch (redis::sync_error const& e) {
         std::cerr << "sse-publish: " << e.what() << '\n';
         return 1;
@@ -277,7 +252,7 @@ int run_demo(demo_options const& opt) {
             if (!redis) {
                 // Re-seed on every new connection: a restarted Redis may have lost the key.
                 redis.emplace(opt.redis);
-                seed(*redis, key_hash, opt.user, devices);
+                auth::seed_key(*redis, key_hash, {.user = opt.user}, devices);
                 std::cerr << "sse-publish: redis is back\n";
                 outage = false;
             }

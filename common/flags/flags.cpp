@@ -1,0 +1,185 @@
+#include "common/flags/flags.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace ssegw::flags {
+namespace {
+
+std::string refused(std::string const& value, std::string const& why) { return "'" + value + "': " + why; }
+
+std::string shortest(double v) {
+    if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));  // 1000000, not 1e+06
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc{} ? std::string(buf, end) : std::to_string(v);
+}
+
+// The layout of the hand-written help texts this replaces: the flag, its value's name and its
+// variable on one line, what it does and its default indented below; no usage line of CLI11's
+// own (the description starts with the program's usage).
+class formatter : public CLI::Formatter {
+public:
+    std::string make_usage(CLI::App const*, std::string) const override { return {}; }
+
+    std::string make_option_opts(CLI::Option const* o) const override {
+        std::string out;
+        if (o->get_type_size() != 0 && !o->get_type_name().empty()) out += " " + o->get_type_name();
+        if (!o->get_envname().empty()) out += "  (env " + o->get_envname() + ")";
+        return out;
+    }
+
+    std::string make_option(CLI::Option const* o, bool positional) const override {
+        std::string text = o->get_description();
+        if (o->get_type_size() != 0 && !o->get_default_str().empty())
+            text += " [default: " + o->get_default_str() + "]";
+        return "  " + make_option_name(o, positional) + make_option_opts(o) + "\n      " + text + "\n";
+    }
+};
+
+// CLI11's wording for the few errors that name no value of ours, made to read like the rest.
+std::string describe(CLI::ParseError const& e) {
+    std::string const what = e.what();
+    if (auto colon = what.find(": "); colon != std::string::npos && what.ends_with(" missing"))
+        return what.substr(0, colon) + " needs a value (see --help)";
+    if (auto at = what.find(" was given a disallowed flag override"); at != std::string::npos)
+        return "--" + what.substr(0, at) + " takes no value (see --help)";
+    if (dynamic_cast<CLI::ValidationError const*>(&e) || dynamic_cast<CLI::ConversionError const*>(&e))
+        return what;
+    return what + " (see --help)";
+}
+
+std::string unexpected(std::vector<std::string> const& remaining) {
+    if (remaining.empty()) return "unexpected arguments (see --help)";
+    std::string const& first = remaining.front();
+    if (first.size() > 1 && first.front() == '-')
+        return "unknown flag " + first.substr(0, first.find('=')) + " (see --help)";
+    return "unexpected argument '" + first + "' (see --help)";
+}
+
+} // namespace
+
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
+    return CLI::Validator(
+        [min, max](std::string& v) -> std::string {
+            std::uint64_t n = 0;
+            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            if (v.empty() || ec != std::errc{} || end != v.data() + v.size() || n < min || n > max)
+                return refused(v, "expects a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+            v = std::to_string(n);
+            return {};
+        },
+        "");
+}
+
+CLI::Validator number(double min, double max) {
+    return CLI::Validator(
+        [min, max](std::string& v) -> std::string {
+            char* end = nullptr;
+            double const d = std::strtod(v.c_str(), &end);
+            if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(d) || d < min || d > max)
+                return refused(v, "expects a number from " + shortest(min) + " to " + shortest(max));
+            return {};
+        },
+        "");
+}
+
+CLI::Validator seconds() {
+    return CLI::Validator(
+        [](std::string& v) -> std::string {
+            char* end = nullptr;
+            double const d = std::strtod(v.c_str(), &end);
+            if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(d) || d <= 0 || d > 365.0 * 86400)
+                return refused(v, "expects a positive number of seconds");
+            return {};
+        },
+        "");
+}
+
+CLI::Option* add_setting(CLI::App& app, std::string const& name, std::function<std::string(std::string const&)> apply,
+                         std::string const& help) {
+    // Thrown from the callback, a ValidationError is reported as a check's would be: by name, one line.
+    return app.add_option_function<std::string>(
+        name,
+        [name, apply = std::move(apply)](std::string const& v) {
+            if (auto why = apply(v); !why.empty()) throw CLI::ValidationError(name, refused(v, why));
+        },
+        help);
+}
+
+command_line::command_line(std::string program, std::string description, std::string footer)
+    : program_(std::move(program)), app_(std::move(description), program_) {
+    app_.formatter(std::make_shared<formatter>());
+    app_.set_help_flag("-h,--help", "this text");
+    app_.footer(std::move(footer));
+    // As the hand-written parsers did: a repeated flag's last value wins, and a switch takes no value.
+    app_.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)->disable_flag_override();
+}
+
+result command_line::parse(int argc, char const* const* argv, getenv_fn getenv) {
+    if (!getenv) getenv = [](char const* name) -> char const* { return std::getenv(name); };
+
+    // CLI11 reads the variables itself, with std::getenv, halfway through App::parse(): an
+    // injected getenv could not reach them. So while CLI11 reads the command line the options
+    // carry no variable name; then each option no flag gave takes its variable through `getenv`
+    // and the very callback and checks a flag's value goes through (a flag beats its variable, a
+    // bad variable is refused by name); then the names go back on, for --help.
+    // One exception to "a variable is a value": CLI11 would skip an empty one, we refuse it where
+    // an empty flag value is refused (SSE_GATEWAY_IDLE_TIMEOUT= must not mean the default).
+    std::vector<std::pair<CLI::Option*, std::string>> variables;
+    for (CLI::Option* o : app_.get_options()) {
+        if (!o->get_envname().empty()) {
+            variables.emplace_back(o, o->get_envname());
+            o->envname("");
+        }
+        // One value per occurrence: `--cors-origin a b` is an unexpected b, not two origins.
+        if (o->nonpositional()) o->allow_extra_args(false);
+    }
+
+    bool help = false;
+    std::string bad;
+    try {
+        app_.parse(argc, argv);
+        for (auto const& [o, name] : variables) {
+            if (o->count() > 0) continue;
+            char const* value = getenv(name.c_str());
+            if (!value) continue;
+            try {
+                o->add_result(std::string(value));
+                o->run_callback();
+            } catch (CLI::ParseError const& e) {
+                std::string what = e.what();
+                if (std::string const flag = o->get_name() + ": "; what.starts_with(flag)) what.erase(0, flag.size());
+                bad = name + ": " + what;
+                break;
+            }
+        }
+    } catch (CLI::CallForHelp const&) {
+        help = true;
+    } catch (CLI::ExtrasError const&) {
+        bad = unexpected(app_.remaining());
+    } catch (CLI::ParseError const& e) {
+        bad = describe(e);
+    } catch (std::exception const& e) {
+        bad = e.what();
+    }
+    for (auto const& [o, name] : variables) o->envname(name);
+
+    if (help) return {false, 0, app_.help()};
+    if (!bad.empty()) return error(bad);
+    return {};
+}
+
+result command_line::error(std::string const& what) const {
+    std::string line = program_ + ": " + what;
+    for (char& c : line)
+        if (c == '\n' || c == '\r') c = ' ';
+    return {false, 2, std::move(line)};
+}
+
+} // namespace ssegw::flags

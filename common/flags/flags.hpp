@@ -1,0 +1,63 @@
+// Flags and environment variables for every executable (sse-gateway, sse-publish, sse-bench):
+// options are declared with CLI11, and parse() turns every outcome into one result to act on.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace ssegw::flags {
+
+/// std::getenv's shape: tests pass their own so the process environment stays untouched.
+using getenv_fn = char const* (*)(char const*);
+
+/// Run (`ok`), or print `message` and exit with `exit_code`: 0 with the help text (stdout),
+/// 2 with a one-line error (stderr).
+struct result {
+    bool ok = true;
+    int exit_code = 0;
+    std::string message;
+};
+
+// Our own number checks rather than CLI::Range and CLI11's conversions: those read 010 as octal
+// and 0x10 as hex, and let NaN through a range; the parsers these replace did neither.
+
+/// A decimal whole number in [min, max]. Use with ->transform(): it also rewrites the text to plain
+/// decimal (010 -> 10) so that CLI11's own conversion reads what the check read.
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max);
+/// A finite decimal number in [min, max] (->check()).
+CLI::Validator number(double min, double max);
+/// A positive, finite number of seconds, at most a year (->check()).
+CLI::Validator seconds();
+
+/// A value only `apply` can judge (an address, a URL, a list): it takes the text into the setting,
+/// or returns why not, which is reported like any bad value.
+CLI::Option* add_setting(CLI::App& app, std::string const& name,
+                         std::function<std::string(std::string const&)> apply, std::string const& help);
+
+/// A CLI::App with the project's conventions: -h/--help, each value flag takes one value per
+/// occurrence (a repeated flag: the last wins; a vector gathers them), and --help shows every
+/// option's default and variable. Declare options on app(), as CLI11 does, ->envname() included.
+class command_line {
+public:
+    command_line(std::string program, std::string description, std::string footer = {});
+
+    CLI::App& app() noexcept { return app_; }
+
+    /// Flags, then the variables of the options no flag gave (read through `getenv`, default
+    /// std::getenv). Never throws.
+    result parse(int argc, char const* const* argv, getenv_fn getenv = nullptr);
+
+    std::string help() const { return app_.help(); }
+
+    /// "program: what" on one line, exit 2: for checks that span options, made after parse().
+    result error(std::string const& what) const;
+
+private:
+    std::string program_;
+    CLI::App app_;
+};
+
+} // namespace ssegw::flags
