@@ -21,7 +21,7 @@ conn_rate_limiter::address address_key(net::ip::address const& a) {
 
 listener::listener(net::io_context& control, site const& s, place_fn place, std::size_t max_connections,
                    double max_rate_per_ip)
-    : control_(control), site_(s), place_(std::move(place)), max_connections_(max_connections),
+    : site_(s), place_(std::move(place)), max_connections_(max_connections),
       rate_(max_rate_per_ip), acceptor_(control), backoff_(control) {}
 
 bool listener::listen(std::string const& host, unsigned short port, std::string& error) {

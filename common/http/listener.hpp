@@ -48,7 +48,6 @@ private:
     /// --max-conn-rate-per-ip: false (and the socket answered 429 and closed) when over the limit.
     bool admit_rate(tcp::socket& socket);
 
-    net::io_context& control_;
     site const& site_;
     place_fn place_;
     std::size_t max_connections_;

@@ -17,8 +17,9 @@
 //    SP/HTAB, so the header path sees what the client sent.
 #include "common/net.hpp"
 #include "common/sse/event_id.hpp"
-#include "gateway/auth.hpp"
-#include "gateway/router.hpp"
+#include "common/auth/api_key.hpp"
+#include "common/http/target.hpp"
+#include "gateway/stream_request.hpp"
 #include "gateway/ticket_rules.hpp"
 #include "support/fuzz_support.hpp"
 
@@ -50,7 +51,7 @@ std::string_view trim_ows(std::string_view s) {
 }
 
 void check_bearer(std::string_view h) {
-    auto t = ssegw::gateway::bearer_token(h);
+    auto t = ssegw::auth::bearer_token(h);
     if (t) {
         FUZZ_CHECK(!t->empty(), printable(h));
         FUZZ_CHECK(t->find(' ') == std::string::npos, printable(*t));
@@ -61,14 +62,14 @@ void check_bearer(std::string_view h) {
         FUZZ_CHECK(rest.size() > 7, printable(h));
         for (std::size_t i = 0; i < 6; ++i) FUZZ_CHECK((rest[i] | 0x20) == "bearer"[i], printable(h));
         FUZZ_CHECK(rest[6] == ' ', printable(h));
-        auto again = ssegw::gateway::bearer_token("Bearer " + *t);
+        auto again = ssegw::auth::bearer_token("Bearer " + *t);
         FUZZ_CHECK(again == t, printable(*t));
     }
     // Any plausible token survives the round trip, with the scheme in any case and extra spaces.
     if (!h.empty() && h.find(' ') == std::string_view::npos && h.back() != '\t') {
         std::string const tok(h);
-        FUZZ_CHECK(ssegw::gateway::bearer_token("Bearer " + tok) == tok, printable(tok));
-        FUZZ_CHECK(ssegw::gateway::bearer_token(" \tbEaReR   " + tok + " \t ") == tok, printable(tok));
+        FUZZ_CHECK(ssegw::auth::bearer_token("Bearer " + tok) == tok, printable(tok));
+        FUZZ_CHECK(ssegw::auth::bearer_token(" \tbEaReR   " + tok + " \t ") == tok, printable(tok));
     }
 }
 
@@ -107,7 +108,7 @@ void check_accept(std::string_view accept) {
     std::string lower(accept);
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     bool want = lower.find("text/event-stream") != std::string::npos;
-    FUZZ_CHECK(ssegw::gateway::accepts_event_stream(accept) == want, printable(accept));
+    FUZZ_CHECK(ssegw::web::accepts_event_stream(accept) == want, printable(accept));
 }
 
 void check_fields(std::string_view authz, std::string_view last_id, std::string_view accept) {

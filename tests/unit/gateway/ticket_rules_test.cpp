@@ -4,7 +4,8 @@
 
 #include "common/sha256.hpp"
 #include "gateway/config.hpp"
-#include "gateway/router.hpp"
+#include "gateway/stream_request.hpp"
+#include "tests/unit/support/gateway_routes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +13,8 @@
 #include <string>
 
 using namespace ssegw::gateway;
+using ssegw::web::api_error;
+using ssegw::web::error_kind;
 using namespace std::chrono_literals;
 
 namespace {
@@ -110,23 +113,23 @@ TEST(ticket_record_parse, fields_and_missing) {
 }
 
 TEST(ticket_target, unknown_ticket_is_401) {
-    auto e = check_ticket_target(ticket_record{}, route_kind::all_stream, "");
+    auto e = check_ticket_target(ticket_record{}, stream_kind::all, "");
     ASSERT_TRUE(e);
     EXPECT_EQ(e->kind, error_kind::unauthorized);
 }
 
 TEST(ticket_target, unlimited_ticket_opens_any_stream) {
-    EXPECT_FALSE(check_ticket_target(record(), route_kind::all_stream, ""));
-    EXPECT_FALSE(check_ticket_target(record(), route_kind::device_stream, "cam-9"));
+    EXPECT_FALSE(check_ticket_target(record(), stream_kind::all, ""));
+    EXPECT_FALSE(check_ticket_target(record(), stream_kind::device, "cam-9"));
 }
 
 TEST(ticket_target, device_ticket_opens_only_that_device) {
     auto t = record("cam-1");
-    EXPECT_FALSE(check_ticket_target(t, route_kind::device_stream, "cam-1"));
-    auto other = check_ticket_target(t, route_kind::device_stream, "cam-2");
+    EXPECT_FALSE(check_ticket_target(t, stream_kind::device, "cam-1"));
+    auto other = check_ticket_target(t, stream_kind::device, "cam-2");
     ASSERT_TRUE(other);
     EXPECT_EQ(other->kind, error_kind::forbidden);
-    auto all = check_ticket_target(t, route_kind::all_stream, "");
+    auto all = check_ticket_target(t, stream_kind::all, "");
     ASSERT_TRUE(all);
     EXPECT_EQ(all->kind, error_kind::forbidden);
 }
@@ -164,15 +167,19 @@ TEST(ticket_expires_in, whole_seconds_rounded_up) {
 }
 
 TEST(ticket_route, post_path_and_ticket_parameter) {
-    EXPECT_EQ(parse_target("/api/v1/stream-tickets").kind, route_kind::stream_tickets);
-    EXPECT_EQ(parse_target("/api/v1/stream-tickets/").kind, route_kind::stream_tickets);
-    EXPECT_EQ(parse_target("/api/v1/stream-tickets/x").kind, route_kind::not_found);
-    auto r = parse_target("/api/v1/devices/cam-1/analysis/stream?ticket=abc&lastEventId=1-0");
-    EXPECT_EQ(r.kind, route_kind::device_stream);
-    EXPECT_EQ(r.ticket, "abc");
-    EXPECT_EQ(r.last_event_id, "1-0");
-    EXPECT_FALSE(r.access_token);
-    auto red = redact_target("/api/v1/devices/analysis/stream/all?lastEventId=1-0&ticket=abc");
+    using ssegw::test::route_of;
+    EXPECT_EQ(route_of("/api/v1/stream-tickets"), ssegw::test::stream_tickets);
+    EXPECT_EQ(route_of("/api/v1/stream-tickets/"), ssegw::test::stream_tickets);
+    EXPECT_EQ(route_of("/api/v1/stream-tickets/x"), ssegw::test::not_found);
+    std::string const target = "/api/v1/devices/cam-1/analysis/stream?ticket=abc&lastEventId=1-0";
+    EXPECT_EQ(route_of(target), ssegw::test::device_stream);
+    auto parsed = ssegw::web::parse_target(target);
+    ASSERT_TRUE(parsed);
+    auto q = read_stream_query(*parsed);
+    EXPECT_EQ(q.ticket, "abc");
+    EXPECT_EQ(q.last_event_id, "1-0");
+    EXPECT_FALSE(q.access_token);
+    auto red = ssegw::web::redact_target("/api/v1/devices/analysis/stream/all?lastEventId=1-0&ticket=abc");
     EXPECT_EQ(red.find("abc"), std::string::npos) << red;
 }
 

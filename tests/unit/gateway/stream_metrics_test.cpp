@@ -1,5 +1,8 @@
-// gateway metrics: Prometheus text with the names of contract section 5.
-#include "gateway/metrics.hpp"
+// gateway stream_metrics: Prometheus text with the names of contract section 5, rendered by the
+// metrics registry the stream series are registered in.
+#include "gateway/stream_metrics.hpp"
+
+#include "common/metrics/registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +13,7 @@
 #include <vector>
 
 using namespace ssegw::gateway;
+using ssegw::web::error_kind;
 
 namespace {
 
@@ -48,6 +52,37 @@ std::map<std::string, std::string> samples_of(std::string const& text) {
     return samples;
 }
 
+// What control_plane reads from Redis at scrape time (its computed series).
+struct redis_status {
+    bool connected = false;
+    unsigned long long reconnects = 0;
+    unsigned long long subscriptions = 0;
+};
+
+// A registry holding the stream series plus the three Redis series control_plane registers there
+// (same names, help and types), fed from `redis` instead of live clients.
+struct metrics_under_test {
+    ssegw::metrics::registry reg;
+    stream_metrics m{reg};
+    redis_status redis;
+
+    metrics_under_test() {
+        reg.add_computed("sse_gateway_redis_connected", "Whether Redis is connected and subscribed.", "gauge",
+                         [this] { return redis.connected ? 1.0 : 0.0; });
+        reg.add_computed("sse_gateway_redis_reconnects_total", "Redis reconnection attempts.", "counter",
+                         [this] { return static_cast<double>(redis.reconnects); });
+        reg.add_computed("sse_gateway_redis_subscriptions", "Channels subscribed.", "gauge",
+                         [this] { return static_cast<double>(redis.subscriptions); });
+    }
+    metrics_under_test(metrics_under_test const&) = delete;
+    metrics_under_test& operator=(metrics_under_test const&) = delete;
+
+    std::string render(redis_status r) {
+        redis = r;
+        return reg.render();
+    }
+};
+
 std::string sample(std::string const& text, std::string const& key) {
     auto s = samples_of(text);
     auto it = s.find(key);
@@ -57,8 +92,8 @@ std::string sample(std::string const& text, std::string const& key) {
 } // namespace
 
 TEST(metrics_render, every_contract_metric_has_its_type) {
-    metrics m;
-    auto text = m.render({});
+    metrics_under_test mt;
+    auto text = mt.render({});
     auto types = types_of(text);
     std::map<std::string, std::string> const want = {
         {"sse_gateway_connections", "gauge"},
@@ -82,8 +117,8 @@ TEST(metrics_render, every_contract_metric_has_its_type) {
 }
 
 TEST(metrics_render, every_sample_belongs_to_a_declared_family) {
-    metrics m;
-    auto text = m.render({});
+    metrics_under_test mt;
+    auto text = mt.render({});
     auto types = types_of(text);
     for (auto const& [key, value] : samples_of(text)) {
         std::string name = key.substr(0, key.find('{'));
@@ -99,8 +134,8 @@ TEST(metrics_render, every_sample_belongs_to_a_declared_family) {
 }
 
 TEST(metrics_render, labelled_series) {
-    metrics m;
-    auto s = samples_of(m.render({}));
+    metrics_under_test mt;
+    auto s = samples_of(mt.render({}));
     for (auto stream : {"device", "all"})
         EXPECT_TRUE(s.count(std::string("sse_gateway_connections{stream=\"") + stream + "\"}")) << stream;
     for (auto reason : {"unauthorized", "forbidden", "not_found", "too_many", "unavailable", "bad_request"})
@@ -115,25 +150,26 @@ TEST(metrics_render, labelled_series) {
 }
 
 TEST(metrics_render, counters_reflect_increments) {
-    metrics m;
-    m.connections[static_cast<std::size_t>(stream_kind::device)] += 3;
-    m.connections[static_cast<std::size_t>(stream_kind::all)] += 1;
-    m.opened += 4;
+    metrics_under_test mt;
+    auto& m = mt.m;
+    m.connections[static_cast<std::size_t>(stream_kind::device)]->fetch_add(3);
+    m.connections[static_cast<std::size_t>(stream_kind::all)]->fetch_add(1);
+    m.opened->fetch_add(4);
     m.reject(error_kind::too_many);
     m.reject(error_kind::too_many);
     m.reject(error_kind::unauthorized);
     m.reject(error_kind::bad_request);
     m.reject(error_kind::method_not_allowed);  // no label of its own: counts as bad_request
-    m.events_received += 10;
-    m.events_delivered += 25;
-    m.events_replayed += 5;
+    m.events_received->fetch_add(10);
+    m.events_delivered->fetch_add(25);
+    m.events_replayed->fetch_add(5);
     m.drop(drop_reason::malformed);
     m.disconnect(disconnect_reason::idle);
     m.disconnect(disconnect_reason::slow);
     m.disconnect(disconnect_reason::slow);
     m.disconnect(disconnect_reason::revoked);
 
-    auto text = m.render({true, 7, 12});
+    auto text = mt.render({true, 7, 12});
     EXPECT_EQ(sample(text, "sse_gateway_connections{stream=\"device\"}"), "3");
     EXPECT_EQ(sample(text, "sse_gateway_connections{stream=\"all\"}"), "1");
     EXPECT_EQ(sample(text, "sse_gateway_connections_opened_total"), "4");
@@ -152,7 +188,7 @@ TEST(metrics_render, counters_reflect_increments) {
     EXPECT_EQ(sample(text, "sse_gateway_redis_connected"), "1");
     EXPECT_EQ(sample(text, "sse_gateway_redis_reconnects_total"), "7");
     EXPECT_EQ(sample(text, "sse_gateway_redis_subscriptions"), "12");
-    EXPECT_EQ(sample(m.render({false, 0, 0}), "sse_gateway_redis_connected"), "0");
+    EXPECT_EQ(sample(mt.render({false, 0, 0}), "sse_gateway_redis_connected"), "0");
 }
 
 TEST(metrics_render, disconnect_reason_names) {
@@ -164,9 +200,10 @@ TEST(metrics_render, disconnect_reason_names) {
 }
 
 TEST(metrics_histogram, buckets_are_cumulative_and_inf_equals_count) {
-    metrics m;
+    metrics_under_test mt;
+    auto& m = mt.m;
     for (double s : {0.0005, 0.001, 0.003, 0.003, 0.02, 0.3, 1.0, 4.0, 10.0, 60.0, -1.0}) m.observe_lag(s);
-    auto text = m.render({});
+    auto text = mt.render({});
 
     std::vector<std::pair<std::string, unsigned long long>> buckets;
     for (auto const& l : lines_of(text)) {
@@ -206,8 +243,8 @@ TEST(metrics_histogram, buckets_are_cumulative_and_inf_equals_count) {
 }
 
 TEST(metrics_histogram, empty_histogram_is_all_zero) {
-    metrics m;
-    auto text = m.render({});
+    metrics_under_test mt;
+    auto text = mt.render({});
     EXPECT_EQ(sample(text, "sse_gateway_delivery_lag_seconds_bucket{le=\"+Inf\"}"), "0");
     EXPECT_EQ(sample(text, "sse_gateway_delivery_lag_seconds_count"), "0");
     EXPECT_DOUBLE_EQ(std::stod(sample(text, "sse_gateway_delivery_lag_seconds_sum")), 0.0);

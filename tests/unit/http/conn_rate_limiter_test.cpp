@@ -1,10 +1,10 @@
 // The per-IP connection-rate token bucket (--max-conn-rate-per-ip): rate, burst, refill, independence of
 // addresses, off at 0, and bounded memory (idle addresses forgotten, a hard cap on tracked addresses).
-#include "gateway/conn_rate_limiter.hpp"
+#include "common/http/conn_rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ssegw::gateway {
+namespace ssegw::web {
 namespace {
 
 using namespace std::chrono_literals;
@@ -102,4 +102,4 @@ TEST(conn_rate_limiter, tracked_addresses_are_capped) {
 }
 
 } // namespace
-} // namespace ssegw::gateway
+} // namespace ssegw::web

@@ -1,12 +1,12 @@
-// gateway api_error: the error table of the contract (status, code, metric reason, JSON body).
-#include "gateway/api_error.hpp"
+// web api_error: the error table of the contract (status, code, metric reason, JSON body).
+#include "common/http/api_error.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <string>
 
-using namespace ssegw::gateway;
+using namespace ssegw::web;
 
 namespace {
 
