@@ -64,17 +64,7 @@ void declare(flags::command_line& cl, config& c) {
                        [&c](std::string const& v) { return parse_listen(v, c.listen_host, c.listen_port); },
                        "HTTP listen address (IPv4 or [::1]:port; port 0 picks one)")
         ->envname(env("LISTEN"))->type_name("HOST:PORT")->default_str("127.0.0.1:8080");
-    flags::add_setting(app, "--redis",
-                       [&c](std::string const& v) {
-                           std::string err;
-                           auto ep = redis::parse_url(v, err);
-                           if (!ep) return err;
-                           c.redis_url = v;
-                           c.redis = *ep;
-                           return std::string();
-                       },
-                       "redis://[:password@]host:port[/db]")
-        ->envname(env("REDIS"))->type_name("URL")->default_str(c.redis_url);
+    flags::add_redis(app, c.redis_url, c.redis);
     app.add_option("--threads", c.threads, "worker threads")
         ->envname(env("THREADS"))->type_name("N")->transform(flags::whole_number(1, 1024))->default_str("number of cores");
     app.add_option<seconds_d, double>("--keepalive-interval", c.keepalive_interval,
@@ -142,8 +132,6 @@ std::string help_text() {
 
 parse_result parse_config(int argc, char const* const* argv, char const* (*getenv_fn)(char const*)) {
     config c;
-    std::string err;
-    c.redis = *redis::parse_url(c.redis_url, err);
     flags::command_line cl("sse-gateway", about);
     declare(cl, c);
     auto r = cl.parse(argc, argv, getenv_fn);

@@ -112,6 +112,22 @@ CLI::Option* add_setting(CLI::App& app, std::string const& name, std::function<s
         help);
 }
 
+CLI::Option* add_redis(CLI::App& app, std::string& url, redis::endpoint& endpoint) {
+    std::string error;
+    if (auto ep = redis::parse_url(url, error)) endpoint = *ep;
+    return add_setting(app, "--redis",
+                       [&url, &endpoint](std::string const& v) {
+                           std::string err;
+                           auto ep = redis::parse_url(v, err);
+                           if (!ep) return err;
+                           url = v;
+                           endpoint = *ep;
+                           return std::string();
+                       },
+                       "redis://[:password@]host:port[/db]")
+        ->envname("SSE_GATEWAY_REDIS")->type_name("URL")->default_str(url);
+}
+
 command_line::command_line(std::string program, std::string description, std::string footer)
     : program_(std::move(program)), app_(std::move(description), program_) {
     app_.formatter(std::make_shared<formatter>());

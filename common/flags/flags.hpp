@@ -2,6 +2,8 @@
 // options are declared with CLI11, and parse() turns every outcome into one result to act on.
 #pragma once
 
+#include "common/redis/url.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -36,6 +38,10 @@ CLI::Validator seconds();
 /// or returns why not, which is reported like any bad value.
 CLI::Option* add_setting(CLI::App& app, std::string const& name,
                          std::function<std::string(std::string const&)> apply, std::string const& help);
+
+/// --redis URL with variable SSE_GATEWAY_REDIS, shared by every program that talks to the platform's
+/// Redis: sets `url` and `endpoint` together (`endpoint` starts as `url`'s default).
+CLI::Option* add_redis(CLI::App& app, std::string& url, redis::endpoint& endpoint);
 
 /// A CLI::App with the project's conventions: -h/--help, each value flag takes one value per
 /// occurrence (a repeated flag: the last wins; a vector gathers them), and --help shows every

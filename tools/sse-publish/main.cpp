@@ -64,23 +64,11 @@ CLI::Option* add_optional(CLI::App& app, std::string const& name, std::optional<
 
 // Fills `opt`; a result that is not ok is --help or a bad flag, to print and exit with.
 flags::result parse_args(int argc, char** argv, options& opt) {
-    std::string error;
-    opt.redis = *redis::parse_url(opt.redis_url, error);
     flags::command_line cl("sse-publish", about, exit_status);
     CLI::App& app = cl.app();
     auto not_empty = CLI::Validator([](std::string& v) { return v.empty() ? std::string("must not be empty") : ""; }, "");
 
-    flags::add_setting(app, "--redis",
-                       [&opt](std::string const& v) {
-                           std::string err;
-                           auto ep = redis::parse_url(v, err);
-                           if (!ep) return err;
-                           opt.redis_url = v;
-                           opt.redis = *ep;
-                           return std::string();
-                       },
-                       "redis://[:password@]host:port[/db]")
-        ->envname("SSE_GATEWAY_REDIS")->type_name("URL")->default_str(opt.redis_url);
+    flags::add_redis(app, opt.redis_url, opt.redis);
     add_optional(app, "--user", opt.user, "user whose stream gets the results; required (demo: demo-user)")
         ->type_name("ID")->check(not_empty);
     add_optional(app, "--device", opt.device, "device of the results; default: each result's \"deviceId\"")
