@@ -12,25 +12,15 @@ std::string label(std::string_view name, std::string_view value) {
 std::string_view name_of(stream_kind k) { return k == stream_kind::device ? "device" : "all"; }
 
 std::string_view name_of(disconnect_reason r) {
-    switch (r) {
-    case disconnect_reason::client: return "client";
-    case disconnect_reason::idle: return "idle";
-    case disconnect_reason::slow: return "slow";
-    case disconnect_reason::revoked: return "revoked";
-    case disconnect_reason::shutdown: return "shutdown";
-    case disconnect_reason::count: break;
-    }
-    return "client";
+    constexpr std::array<std::string_view, static_cast<std::size_t>(disconnect_reason::count)> names{
+        "client", "idle", "slow", "revoked", "shutdown"};
+    return names[static_cast<std::size_t>(r) % names.size()];
 }
 
 std::string_view name_of(drop_reason r) {
-    switch (r) {
-    case drop_reason::malformed: return "malformed";
-    case drop_reason::no_subscribers: return "no_subscribers";
-    case drop_reason::duplicate: return "duplicate";
-    case drop_reason::count: break;
-    }
-    return "malformed";
+    constexpr std::array<std::string_view, static_cast<std::size_t>(drop_reason::count)> names{
+        "malformed", "no_subscribers", "duplicate"};
+    return names[static_cast<std::size_t>(r) % names.size()];
 }
 
 stream_metrics::stream_metrics(metrics::registry& r) {

@@ -5,17 +5,14 @@
 
 #include "common/http/api_error.hpp"
 #include "common/http/connection.hpp"
+#include "common/http/message.hpp"
 #include "common/http/target.hpp"
-#include "common/net.hpp"
 
 #include <memory>
 #include <string>
 #include <string_view>
 
 namespace ssegw::web {
-
-using request = http::request<http::string_body>;
-using response = http::response<http::string_body>;
 
 class exchange {
 public:
