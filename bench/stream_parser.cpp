@@ -1,5 +1,6 @@
 #include "bench/stream_parser.hpp"
 
+#include "common/ascii.hpp"
 #include "common/net.hpp"
 
 #include <algorithm>
@@ -93,8 +94,8 @@ bool stream_parser::feed_head(std::string_view& bytes) {
         if (colon == std::string_view::npos) continue;
         auto const name = field.substr(0, colon);
         auto const value = trim(field.substr(colon + 1));
-        if (beast::iequals(name, "transfer-encoding") && value.find("chunked") != std::string_view::npos) chunked_ = true;
-        if (beast::iequals(name, "content-type") && value.substr(0, 17) == "text/event-stream") event_stream = true;
+        if (ascii::iequals(name, "transfer-encoding") && value.find("chunked") != std::string_view::npos) chunked_ = true;
+        if (ascii::iequals(name, "content-type") && value.substr(0, 17) == "text/event-stream") event_stream = true;
     }
     if (status_ != 200) return fail("status " + std::to_string(status_));
     if (!event_stream) return fail("200 without Content-Type: text/event-stream");

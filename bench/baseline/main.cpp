@@ -2,6 +2,8 @@
 // the same sockets with epoll + writev; no Redis, no auth, no history (Last-Event-ID is ignored).
 // Protocol (as sse-bench speaks to nchan): GET /sub/<ch> -> 200 text/event-stream until close;
 // POST /pub/<ch>[/<ch>...] (Content-Length, one line) -> framed once "id: <n>\ndata: <body>\n\n", 202.
+#include "common/ascii.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -96,17 +98,6 @@ struct StrHash {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -159,23 +150,23 @@ int parseHead(std::string_view head, Head& h) {
         // Whitespace in a name also catches obsolete line folding and bare CR/LF.
         if (name.find_first_of(" \t\r\n") != std::string_view::npos) return 400;
         if (value.find_first_of("\r\n") != std::string_view::npos) return 400;
-        if (iequals(name, "host")) {
+        if (ssegw::ascii::iequals(name, "host")) {
             ++hosts;
-        } else if (iequals(name, "content-length")) {
+        } else if (ssegw::ascii::iequals(name, "content-length")) {
             std::size_t n = 0;
             auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
             if (value.empty() || ec != std::errc() || p != value.data() + value.size()) return 400;
             if (h.hasLength && n != h.contentLength) return 400;
             h.hasLength = true;
             h.contentLength = n;
-        } else if (iequals(name, "transfer-encoding")) {
+        } else if (ssegw::ascii::iequals(name, "transfer-encoding")) {
             return 501;  // chunked bodies are not part of the protocol
-        } else if (iequals(name, "expect")) {
-            h.expectContinue = iequals(value, "100-continue");
-        } else if (iequals(name, "connection")) {
+        } else if (ssegw::ascii::iequals(name, "expect")) {
+            h.expectContinue = ssegw::ascii::iequals(value, "100-continue");
+        } else if (ssegw::ascii::iequals(name, "connection")) {
             while (!value.empty()) {
                 std::size_t comma = value.find(',');
-                if (iequals(trim(value.substr(0, comma)), "close")) h.close = true;
+                if (ssegw::ascii::iequals(trim(value.substr(0, comma)), "close")) h.close = true;
                 value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
             }
         }

@@ -1,5 +1,7 @@
 #include "common/auth/api_key.hpp"
 
+#include "common/ascii.hpp"
+
 #include <charconv>
 
 namespace ssegw::auth {
@@ -25,10 +27,7 @@ key_record key_record_from_fields(std::vector<std::pair<std::string, std::string
 std::optional<std::string> bearer_token(std::string_view h) {
     while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.remove_prefix(1);
     if (h.size() < 7) return std::nullopt;
-    auto scheme = h.substr(0, 6);
-    for (std::size_t i = 0; i < 6; ++i)
-        if ((scheme[i] | 0x20) != "bearer"[i]) return std::nullopt;
-    if (h[6] != ' ') return std::nullopt;
+    if (!ascii::iequals(h.substr(0, 6), "bearer") || h[6] != ' ') return std::nullopt;
     h.remove_prefix(7);
     while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
     while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.remove_suffix(1);

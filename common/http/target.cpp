@@ -1,5 +1,7 @@
 #include "common/http/target.hpp"
 
+#include "common/ascii.hpp"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -36,16 +38,6 @@ std::string redact_target(std::string_view t) {
     return std::string(u.buffer());
 }
 
-bool accepts_event_stream(std::string_view accept) {
-    // By hand, not beast::iequals: Boost 1.81's reads one byte past a view that ends in a match.
-    constexpr std::string_view wanted = "text/event-stream";
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    for (std::size_t i = 0; i + wanted.size() <= accept.size(); ++i) {
-        std::size_t k = 0;
-        while (k < wanted.size() && lower(accept[i + k]) == wanted[k]) ++k;
-        if (k == wanted.size()) return true;
-    }
-    return false;
-}
+bool accepts_event_stream(std::string_view accept) { return ascii::icontains(accept, "text/event-stream"); }
 
 } // namespace ssegw::web
