@@ -20,7 +20,7 @@
 #include "gateway/auth.hpp"
 #include "gateway/router.hpp"
 #include "gateway/ticket_rules.hpp"
-#include "support/fuzz_support.hpp"
+#include "tests/support/fuzz_check.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>

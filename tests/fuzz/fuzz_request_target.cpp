@@ -12,7 +12,7 @@
 //    a part of the target that is not a secret (then the output cannot help containing them).
 #include "gateway/router.hpp"
 #include "gateway/ticket_rules.hpp"
-#include "support/fuzz_support.hpp"
+#include "tests/support/fuzz_check.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>

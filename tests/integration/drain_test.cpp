@@ -1,8 +1,8 @@
 // SIGTERM drain (GATEWAY.md section 3, Operations): streams get a retry: and close, slots are freed in
 // Redis, the process exits 0 within 10 s.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/tcp_conn.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/tcp_conn.hpp"
 
 #include <sys/wait.h>
 

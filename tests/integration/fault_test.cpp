@@ -4,9 +4,9 @@
 // redis-server itself is restarted (SIGTERM, or SIGKILL) on the same port with the same data. Every open
 // stream must then hold exactly its channel's log (XRANGE) after the last entry logged before it opened: every event, in
 // order, once — compared id by id, with event name and data.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/traffic.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <iostream>
 #include <set>

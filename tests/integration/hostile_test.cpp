@@ -2,10 +2,10 @@
 // (request smuggling), garbage after a valid request, bodies on stream paths, a flood of malformed requests
 // (memory and a healthy stream unaffected), and the per-IP connection-rate limit. Every refusal is an
 // answer or a close, never a hang, and is counted in sse_gateway_connections_rejected_total.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/tcp_conn.hpp"
-#include "tests/integration/support/traffic.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/tcp_conn.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <atomic>
 #include <cstdlib>

@@ -3,9 +3,9 @@
 // as Last-Event-ID (header and lastEventId query parameter, alternately), again and again. Each client's
 // concatenated id sequence must equal its channel's log (XRANGE) after the id it started from: no gap, no
 // duplicate, no reordering across dozens of reconnects racing the publisher.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/traffic.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <atomic>
 #include <iostream>

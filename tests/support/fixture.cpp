@@ -1,5 +1,5 @@
 // The GoogleTest fixture every integration test uses: scratch dir, private redis-server, gateways.
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/fixture.hpp"
 
 #include <iostream>
 

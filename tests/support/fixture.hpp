@@ -2,12 +2,12 @@
 // demand, seeding shortcuts; prints the gateways' logs when a test fails.
 #pragma once
 
-#include "tests/integration/support/gateway.hpp"
-#include "tests/integration/support/publisher.hpp"
-#include "tests/integration/support/redis_server.hpp"
-#include "tests/integration/support/seed.hpp"
-#include "tests/integration/support/sse_client.hpp"
-#include "tests/integration/support/temp_dir.hpp"
+#include "tests/support/gateway.hpp"
+#include "tests/support/publisher.hpp"
+#include "tests/support/redis_server.hpp"
+#include "tests/support/seed.hpp"
+#include "tests/support/sse_client.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
