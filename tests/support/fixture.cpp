@@ -44,7 +44,10 @@ gateway& gateway_test::start_gateway(std::vector<std::string> extra_args, std::s
 
 std::string gateway_test::unique(std::string const& prefix) {
     auto const* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    return prefix + "-" + (info ? info->name() : "x") + "-" + std::to_string(++counter_);
+    // A parameterised test's name ("case/param") would put a '/' into a device id (a path segment).
+    std::string name = info ? info->name() : "x";
+    std::replace(name.begin(), name.end(), '/', '.');
+    return prefix + "-" + name + "-" + std::to_string(++counter_);
 }
 
 std::string gateway_test::new_key(std::string const& user, key_spec spec) {
