@@ -1,6 +1,7 @@
 // The GoogleTest fixture every integration test uses: scratch dir, private redis-server, gateways.
 #include "tests/support/fixture.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace ssegw::it {
@@ -15,13 +16,8 @@ void gateway_test::SetUp() {
 void gateway_test::TearDown() {
     // A sanitizer build of the gateway reports into its log and keeps running: fail on a report.
     for (auto const& g : gateways_) {
-        auto log = g->log();
-        for (char const* mark : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
-                                 "runtime error:"}) {
-            if (auto at = log.find(mark); at != std::string::npos)
-                ADD_FAILURE() << "sanitizer report in the log of sse-gateway " << g->instance_id() << ":\n"
-                              << log.substr(at, 4000);
-        }
+        if (auto report = sanitizer_report(*g))
+            ADD_FAILURE() << "sanitizer report in the log of sse-gateway " << g->instance_id() << ":\n" << *report;
     }
     if (HasFailure()) {
         for (auto const& g : gateways_)
@@ -33,6 +29,17 @@ void gateway_test::TearDown() {
     redis_client_.reset();
     redis_server_.reset();
     dir_.reset();
+}
+
+std::optional<std::string> gateway_test::sanitizer_report(gateway const& g) {
+    auto log = g.log();
+    auto first = std::string::npos;
+    for (char const* mark : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
+                             "runtime error:"})
+        first = std::min(first, log.find(mark));
+    if (first == std::string::npos) return std::nullopt;
+    auto line = log.rfind('\n', first);
+    return log.substr(line == std::string::npos ? 0 : line + 1, 4000);
 }
 
 gateway& gateway_test::start_gateway(std::vector<std::string> extra_args, std::string instance_id) {

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,10 @@ protected:
 
     /// Polls PUBSUB NUMSUB until `channel` has at least `n` subscribers; true if it did by the deadline.
     bool wait_subscribed(std::string const& channel, long long n = 1, deadline d = in(5s));
+
+    /// The first sanitizer report in a gateway's log (from its first line on), if any: a sanitizer build
+    /// (SSEGW_GATEWAY_SANITIZED=1) reports there, at run time or at exit. TearDown fails the test on one.
+    static std::optional<std::string> sanitizer_report(gateway const& g);
 
     redis::sync_client& redis() { return *redis_client_; }
     publisher& pub() { return *publisher_; }
