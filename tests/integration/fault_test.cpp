@@ -76,13 +76,7 @@ protected:
         }
     }
     std::unique_ptr<flat_out_publisher> start_publisher() {
-        publish_options o;
-        o.user = user_;
-        o.devices = {d1_, d2_};
-        o.max_count = 3000;
-        o.max_time = 4s;
-        o.make = [](std::string const& device, int n) { return result_json(device, n); };
-        return std::make_unique<flat_out_publisher>(redis_server_->endpoint(), std::move(o));
+        return std::make_unique<flat_out_publisher>(redis_server_->endpoint(), result_traffic(user_, {d1_, d2_}));
     }
     // A connection to Redis, waiting (bounded) for it to answer after a restart.
     std::unique_ptr<redis::sync_client> reconnect() {

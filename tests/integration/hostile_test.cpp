@@ -264,12 +264,9 @@ TEST_F(hostile, flood_of_malformed_requests_leaves_memory_and_a_live_stream_inta
 
     // Published during the flood at a steady 500/s: the healthy stream must get every one.
     auto const p0 = clock::now();
-    publish_options o;
-    o.user = user;
-    o.devices = {dev};
+    auto o = result_traffic(user, {dev});
     o.max_count = 100000;
     o.max_time = 30s;  // stopped when the flood ends
-    o.make = [](std::string const& device, int n) { return result_json(device, n); };
     o.gate = [p0](int n) { return n < static_cast<int>(seconds_since(p0) * 500); };
     flat_out_publisher p(redis_server_->endpoint(), std::move(o));
 

@@ -83,4 +83,12 @@ std::string result_json(std::string const& device, int n) {
            std::to_string(n) + "}";
 }
 
+publish_options result_traffic(std::string const& user, std::vector<std::string> devices) {
+    publish_options o;
+    o.user = user;
+    o.devices = std::move(devices);
+    o.make = [](std::string const& device, int n) { return result_json(device, n); };
+    return o;
+}
+
 } // namespace ssegw::it

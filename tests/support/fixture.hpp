@@ -8,6 +8,7 @@
 #include "tests/support/seed.hpp"
 #include "tests/support/sse_client.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <gtest/gtest.h>
 
@@ -58,5 +59,9 @@ private:
 
 /// A realistic analysis result for a device (one line of JSON).
 std::string result_json(std::string const& device, int n);
+
+/// What a flat_out_publisher publishes by default: result_json() results of `user`'s `devices`
+/// (round-robin), within publish_options' default bounds.
+publish_options result_traffic(std::string const& user, std::vector<std::string> devices);
 
 } // namespace ssegw::it
