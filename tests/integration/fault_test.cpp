@@ -22,6 +22,9 @@ struct fault_case {
     void (fault::*inject)(gateway&, flat_out_publisher&);
 };
 
+// GoogleTest (and so ctest's test list) shows a case by its name.
+void PrintTo(fault_case const& c, std::ostream* os) { *os << c.name; }
+
 class fault : public gateway_test, public ::testing::WithParamInterface<fault_case> {
 public:
     static std::vector<fault_case> cases() {
