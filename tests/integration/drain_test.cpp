@@ -84,8 +84,8 @@ TEST_F(drain, idle_keep_alive_connections_are_closed_at_once_and_do_not_hold_the
 }
 
 TEST_F(drain, repeated_drains_with_streams_and_idle_connections_exit_0_and_clean) {
-    // The whole drain, 20 times in a row, each time with every kind of connection open: streams (on the
-    // workers), idle keep-alive connections, one connected but silent (maybe still in the accept), one
+    // The whole drain, 20 times in a row, with every kind of connection open: streams (on the workers;
+    // every other time none, so that nothing holds the exit), idle keep-alive connections, one connected but silent (maybe still in the accept), one
     // with half a request that its client abandons during the drain. The exit tears down the listener, the workers' sockets and their io_contexts
     // in some order with handlers still queued; an order that is wrong shows as a crash or, in an
     // ASan build (SSEGW_GATEWAY_SANITIZED=1), as a heap-use-after-free report at exit: rarely per run,
@@ -98,9 +98,11 @@ TEST_F(drain, repeated_drains_with_streams_and_idle_connections_exit_0_and_clean
         auto dev = unique("d");
         auto key = new_user(user, {dev});
         std::vector<std::unique_ptr<sse_client>> streams;
-        streams.push_back(open_stream(gw.port(), device_path(dev), bearer(key)));
-        streams.push_back(open_stream(gw.port(), device_path(dev), bearer(key)));
-        streams.push_back(open_stream(gw.port(), all_path(), bearer(key)));
+        if (i % 2 == 1) {  // every other drain without streams: the exit follows the SIGTERM at once
+            streams.push_back(open_stream(gw.port(), device_path(dev), bearer(key)));
+            streams.push_back(open_stream(gw.port(), device_path(dev), bearer(key)));
+            streams.push_back(open_stream(gw.port(), all_path(), bearer(key)));
+        }
         std::vector<std::unique_ptr<tcp_conn>> conns;
         for (int k = 0; k < 3; ++k) conns.push_back(idle_keep_alive(gw.port()));
         tcp_conn half(gw.port(), in(2s));
