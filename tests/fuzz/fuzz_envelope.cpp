@@ -12,7 +12,7 @@
 //    differential check against nlohmann's full parser, duplicates resolved the same way);
 //  - on valid JSON objects, raw_member finds every top-level member, equal as JSON to the DOM's.
 #include "common/envelope.hpp"
-#include "support/fuzz_support.hpp"
+#include "tests/support/fuzz_check.hpp"
 
 #include <nlohmann/json.hpp>
 

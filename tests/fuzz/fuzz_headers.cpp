@@ -21,7 +21,7 @@
 #include "common/http/target.hpp"
 #include "gateway/stream_request.hpp"
 #include "gateway/ticket_rules.hpp"
-#include "support/fuzz_support.hpp"
+#include "tests/support/fuzz_check.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>

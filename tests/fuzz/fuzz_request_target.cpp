@@ -18,7 +18,7 @@
 #include "gateway/stream_endpoints.hpp"
 #include "gateway/stream_request.hpp"
 #include "gateway/ticket_rules.hpp"
-#include "support/fuzz_support.hpp"
+#include "tests/support/fuzz_check.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>

@@ -1,6 +1,6 @@
 // The SSE framer, as a round trip: frame events (and the comment and retry frames a stream
 // interleaves) from arbitrary ids, event names and data, and parse the stream back with the
-// WHATWG event-stream parser of the integration tests (tests/integration/support/sse_parser).
+// WHATWG event-stream parser of test_support (tests/support/sse_parser).
 //
 // Input (FuzzedDataProvider): up to 8 frames, each a kind byte then its strings, each string a
 // "random length string" (a backslash followed by any other byte ends it; "\\" is a backslash).
@@ -17,8 +17,9 @@
 //    parse_event_id(id);
 //  - the stream parses the same fed whole or cut at arbitrary points.
 #include "common/sse/frame.hpp"
-#include "support/fuzz_support.hpp"
-#include "tests/integration/support/sse_parser.hpp"
+#include "tests/support/fuzz_check.hpp"
+#include "tests/support/http_message.hpp"
+#include "tests/support/sse_parser.hpp"
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -30,14 +31,14 @@
 
 using namespace ssegw;
 using ssegw::fuzz::printable;
+using ssegw::it::decode_chunked;
+using ssegw::it::view_of;
 
 namespace {
 
 struct expected_event {
     std::string id, type, data;
 };
-
-std::string_view view_of(boost::asio::const_buffer b) { return {static_cast<char const*>(b.data()), b.size()}; }
 
 } // namespace
 
@@ -79,16 +80,19 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* bytes, std::size_t siz
         }
         FUZZ_CHECK(view_of(f->buffer(false)) == f->body(), "");
         FUZZ_CHECK(view_of(f->buffer(true)) == f->chunk(), "");
-        std::string one;
-        FUZZ_CHECK(fuzz::decode_chunked(std::string(f->chunk()) + "0\r\n\r\n", one) && one == f->body(), printable(f->chunk()));
+        std::string why;
+        std::size_t chunks = 0;
+        auto one = decode_chunked(std::string(f->chunk()) + "0\r\n\r\n", &why, &chunks);
+        FUZZ_CHECK(one && chunks == 1 && *one == f->body(), printable(f->chunk()) + " " + why);
         body_stream.append(f->body());
         chunk_stream.append(f->chunk());
     }
     chunk_stream += "0\r\n\r\n";
 
-    std::string decoded;
-    FUZZ_CHECK(fuzz::decode_chunked(chunk_stream, decoded), printable(chunk_stream));
-    FUZZ_CHECK(decoded == body_stream, printable(decoded) + " vs " + printable(body_stream));
+    std::string why;
+    auto decoded = decode_chunked(chunk_stream, &why);
+    FUZZ_CHECK(decoded, printable(chunk_stream) + " " + why);
+    FUZZ_CHECK(*decoded == body_stream, printable(*decoded) + " vs " + printable(body_stream));
 
     it::sse_parser whole;
     whole.feed(body_stream);

@@ -1,7 +1,7 @@
 // sse-bench is an instrument: its books must balance. Against the real gateway and Redis, a small
 // mixed load (device and all-streams, a reconnect storm mid-run) must report every stream open,
 // exactly the deliveries the plan owes, none missing or doubled, and the storm fully resumed.
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/fixture.hpp"
 
 #include <nlohmann/json.hpp>
 

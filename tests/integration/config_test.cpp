@@ -1,6 +1,6 @@
 // Configuration contract (GATEWAY.md section 2): bad values exit 2 with one line, env vars, flag beats env.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 #include <sys/wait.h>
 

@@ -1,7 +1,7 @@
 // The per-user stream cap across instances sharing one Redis (GATEWAY.md section 3, Stream lifetime):
 // 429 with Retry-After, the EventSource form, slots freed on close and by lease expiry of a dead instance.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 namespace ssegw::it {
 namespace {

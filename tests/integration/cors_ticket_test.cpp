@@ -1,6 +1,6 @@
 // Browser-facing features (GATEWAY.md section 3): CORS with --cors-origin, and single-use stream tickets.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 // Refusals of stream requests (GATEWAY.md section 3 error table): 401, 403, 404, 405, 400, with JSON bodies.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 #include <ctime>
 

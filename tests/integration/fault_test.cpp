@@ -4,9 +4,9 @@
 // redis-server itself is restarted (SIGTERM, or SIGKILL) on the same port with the same data. Every open
 // stream must then hold exactly its channel's log (XRANGE) after the last entry logged before it opened: every event, in
 // order, once — compared id by id, with event name and data.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/traffic.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <iostream>
 #include <set>
@@ -14,7 +14,28 @@
 namespace ssegw::it {
 namespace {
 
-class fault : public gateway_test {
+class fault;
+
+// One fault scenario: its name (the test's) and the fixture's member that injects it.
+struct fault_case {
+    char const* name;
+    void (fault::*inject)(gateway&, flat_out_publisher&);
+};
+
+// GoogleTest (and so ctest's test list) shows a case by its name.
+void PrintTo(fault_case const& c, std::ostream* os) { *os << c.name; }
+
+class fault : public gateway_test, public ::testing::WithParamInterface<fault_case> {
+public:
+    static std::vector<fault_case> cases() {
+        return {{"client_kill_pubsub", &fault::kill_pubsub_3x},
+                {"subscriber_killed_again_while_its_gap_is_read", &fault::kill_pubsub_as_soon_as_resubscribed},
+                {"client_kill_normal", &fault::kill_normal_3x},
+                {"client_kill_pubsub_and_normal_together", &fault::kill_pubsub_and_normal_2x},
+                {"redis_restart", &fault::restart_redis},
+                {"redis_crash_and_restart", &fault::crash_and_restart_redis}};
+    }
+
 protected:
     fault() { persistent_redis_ = true; }
 
@@ -58,13 +79,7 @@ protected:
         }
     }
     std::unique_ptr<flat_out_publisher> start_publisher() {
-        publish_options o;
-        o.user = user_;
-        o.devices = {d1_, d2_};
-        o.max_count = 3000;
-        o.max_time = 4s;
-        o.make = [](std::string const& device, int n) { return result_json(device, n); };
-        return std::make_unique<flat_out_publisher>(redis_server_->endpoint(), std::move(o));
+        return std::make_unique<flat_out_publisher>(redis_server_->endpoint(), result_traffic(user_, {d1_, d2_}));
     }
     // A connection to Redis, waiting (bounded) for it to answer after a restart.
     std::unique_ptr<redis::sync_client> reconnect() {
@@ -145,103 +160,89 @@ protected:
         ASSERT_TRUE(gw.wait_readyz(200, in(10s))) << "/readyz not back to 200 within 10 s of " << what;
     }
 
+    // The faults, one per case: each runs while the publisher is flat out and sets what_ (what it did,
+    // for the messages). Their set-up (gateway, seeded user, four open streams, publisher) and their
+    // check (finish_and_verify) are the test's, the same for all.
+    void kill_pubsub_3x(gateway& gw, flat_out_publisher& p) {
+        what_ = "3 x CLIENT KILL TYPE pubsub";
+        ASSERT_NO_FATAL_FAILURE(kill_connections(gw, p, "pubsub", 3));
+    }
+    void kill_pubsub_as_soon_as_resubscribed(gateway&, flat_out_publisher& p) {
+        // Each kill lands as soon as the new subscriber connection holds all four subscriptions
+        // (apikey:revoked and the three channels), i.e. while the gap fills' log reads are in flight:
+        // an answer to a read made before a loss must not pass for the later subscription's gap.
+        ASSERT_TRUE(p.wait_acknowledged(150, in(4s))) << p.last_error();
+        int kills = 0;
+        for (int k = 1; k <= 4; ++k) {
+            bool hit = poll_until(in(10s), [&] {
+                auto r = redis().command({"CLIENT", "LIST", "TYPE", "pubsub"});
+                if (!r || r->type != REDIS_REPLY_STRING) return false;
+                std::string list(r->str, r->len);
+                if (list.find(" sub=4 ") == std::string::npos) return false;
+                auto killed = redis().command({"CLIENT", "KILL", "TYPE", "pubsub"});
+                return killed && killed->type == REDIS_REPLY_INTEGER && killed->integer >= 1;
+            }, 1ms);
+            ASSERT_TRUE(hit) << "the gateway did not subscribe again within 10 s of kill #" << kills;
+            ++kills;
+        }
+        what_ = std::to_string(kills) + " x CLIENT KILL TYPE pubsub, each as soon as it resubscribed";
+    }
+    void kill_normal_3x(gateway& gw, flat_out_publisher& p) {
+        // Kills the gateway's command connection (leases, auth, log reads) and the publisher's connection.
+        what_ = "3 x CLIENT KILL TYPE normal";
+        ASSERT_NO_FATAL_FAILURE(kill_connections(gw, p, "normal", 3));
+    }
+    void kill_pubsub_and_normal_2x(gateway& gw, flat_out_publisher& p) {
+        what_ = "2 x CLIENT KILL TYPE pubsub + normal";
+        for (int k = 1; k <= 2; ++k) {
+            ASSERT_TRUE(p.wait_acknowledged(p.acknowledged() + 150, in(4s))) << p.last_error();
+            // Back to back: the gap fill after resubscribing runs on a command connection that was just cut.
+            auto before = reconnects(gw);
+            redis().command({"CLIENT", "KILL", "TYPE", "pubsub"});
+            redis().command({"CLIENT", "KILL", "TYPE", "normal"});
+            ASSERT_NO_FATAL_FAILURE(wait_recovered(gw, before, "kill #" + std::to_string(k)));
+        }
+    }
+    void restart_redis(gateway& gw, flat_out_publisher& p) { bounce_redis(gw, p, false); }
+    void crash_and_restart_redis(gateway& gw, flat_out_publisher& p) { bounce_redis(gw, p, true); }
+    // redis-server stopped mid-stream and started again on the same port and AOF: SIGTERM, or SIGKILL
+    // (no shutdown; the AOF, fsync always, has every acknowledged write).
+    void bounce_redis(gateway& gw, flat_out_publisher& p, bool crash) {
+        what_ = crash ? "redis-server SIGKILL + restart" : "redis-server restart (SIGTERM)";
+        ASSERT_TRUE(p.wait_acknowledged(300, in(4s))) << p.last_error();
+        redis_client_.reset();
+        if (crash) {
+            redis_server_->crash();
+            redis_server_->start_again();
+        } else {
+            redis_server_->restart();
+        }
+        std::cout << "[ fault    ] redis-server " << (crash ? "killed and started again" : "restarted") << " at "
+                  << p.acknowledged() << " acknowledged\n";
+        redis_client_ = reconnect();
+        EXPECT_TRUE(gw.wait_readyz(200, in(10s))) << "/readyz not back to 200 within 10 s of the restart";
+        EXPECT_TRUE(p.wait_acknowledged(p.acknowledged() + 150, in(4s)))
+            << "publisher did not resume after the restart: " << p.last_error();
+    }
+
     std::string user_, d1_, d2_, key_;
+    std::string what_;
     redis::published_ids seed1_, seed2_;
     std::vector<watched> streams_;
 };
 
-TEST_F(fault, client_kill_pubsub_mid_stream_loses_nothing) {
+// Every fault mid-stream, with the same streams, publisher and check: nothing lost, doubled or reordered.
+TEST_P(fault, mid_stream_loses_nothing) {
     auto& gw = start_gateway();
     seed();
     ASSERT_NO_FATAL_FAILURE(open_streams(gw));
     auto p = start_publisher();
-    ASSERT_NO_FATAL_FAILURE(kill_connections(gw, *p, "pubsub", 3));
-    finish_and_verify(gw, *p, "3 x CLIENT KILL TYPE pubsub");
+    ASSERT_NO_FATAL_FAILURE((this->*GetParam().inject)(gw, *p));
+    finish_and_verify(gw, *p, what_);
 }
 
-TEST_F(fault, subscriber_killed_again_while_its_gap_is_read_loses_nothing) {
-    // Each kill lands as soon as the new subscriber connection holds all four subscriptions
-    // (apikey:revoked and the three channels), i.e. while the gap fills' log reads are in flight:
-    // an answer to a read made before a loss must not pass for the later subscription's gap.
-    auto& gw = start_gateway();
-    seed();
-    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
-    auto p = start_publisher();
-    ASSERT_TRUE(p->wait_acknowledged(150, in(4s))) << p->last_error();
-    int kills = 0;
-    for (int k = 1; k <= 4; ++k) {
-        bool hit = poll_until(in(10s), [&] {
-            auto r = redis().command({"CLIENT", "LIST", "TYPE", "pubsub"});
-            if (!r || r->type != REDIS_REPLY_STRING) return false;
-            std::string list(r->str, r->len);
-            if (list.find(" sub=4 ") == std::string::npos) return false;
-            auto killed = redis().command({"CLIENT", "KILL", "TYPE", "pubsub"});
-            return killed && killed->type == REDIS_REPLY_INTEGER && killed->integer >= 1;
-        }, 1ms);
-        ASSERT_TRUE(hit) << "the gateway did not subscribe again within 10 s of kill #" << kills;
-        ++kills;
-    }
-    finish_and_verify(gw, *p, std::to_string(kills) + " x CLIENT KILL TYPE pubsub, each as soon as it resubscribed");
-}
-
-TEST_F(fault, client_kill_normal_mid_stream_loses_nothing) {
-    // Kills the gateway's command connection (leases, auth, log reads) and the publisher's connection.
-    auto& gw = start_gateway();
-    seed();
-    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
-    auto p = start_publisher();
-    ASSERT_NO_FATAL_FAILURE(kill_connections(gw, *p, "normal", 3));
-    finish_and_verify(gw, *p, "3 x CLIENT KILL TYPE normal");
-}
-
-TEST_F(fault, client_kill_pubsub_and_normal_together_loses_nothing) {
-    auto& gw = start_gateway();
-    seed();
-    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
-    auto p = start_publisher();
-    for (int k = 1; k <= 2; ++k) {
-        ASSERT_TRUE(p->wait_acknowledged(p->acknowledged() + 150, in(4s))) << p->last_error();
-        // Back to back: the gap fill after resubscribing runs on a command connection that was just cut.
-        auto before = reconnects(gw);
-        redis().command({"CLIENT", "KILL", "TYPE", "pubsub"});
-        redis().command({"CLIENT", "KILL", "TYPE", "normal"});
-        ASSERT_NO_FATAL_FAILURE(wait_recovered(gw, before, "kill #" + std::to_string(k)));
-    }
-    finish_and_verify(gw, *p, "2 x CLIENT KILL TYPE pubsub + normal");
-}
-
-TEST_F(fault, redis_restart_mid_stream_loses_nothing) {
-    auto& gw = start_gateway();
-    seed();
-    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
-    auto p = start_publisher();
-    ASSERT_TRUE(p->wait_acknowledged(300, in(4s))) << p->last_error();
-    redis_client_.reset();
-    redis_server_->restart();  // SIGTERM, then start again on the same port and AOF
-    std::cout << "[ fault    ] redis-server restarted at " << p->acknowledged() << " acknowledged\n";
-    redis_client_ = reconnect();
-    EXPECT_TRUE(gw.wait_readyz(200, in(10s))) << "/readyz not back to 200 within 10 s of the restart";
-    EXPECT_TRUE(p->wait_acknowledged(p->acknowledged() + 150, in(4s)))
-        << "publisher did not resume after the restart: " << p->last_error();
-    finish_and_verify(gw, *p, "redis-server restart (SIGTERM)");
-}
-
-TEST_F(fault, redis_crash_and_restart_mid_stream_loses_nothing) {
-    auto& gw = start_gateway();
-    seed();
-    ASSERT_NO_FATAL_FAILURE(open_streams(gw));
-    auto p = start_publisher();
-    ASSERT_TRUE(p->wait_acknowledged(300, in(4s))) << p->last_error();
-    redis_client_.reset();
-    redis_server_->crash();  // SIGKILL: no shutdown; the AOF (fsync always) has every acknowledged write
-    redis_server_->start_again();
-    std::cout << "[ fault    ] redis-server killed and started again at " << p->acknowledged() << " acknowledged\n";
-    redis_client_ = reconnect();
-    EXPECT_TRUE(gw.wait_readyz(200, in(10s))) << "/readyz not back to 200 within 10 s of the restart";
-    EXPECT_TRUE(p->wait_acknowledged(p->acknowledged() + 150, in(4s)))
-        << "publisher did not resume after the restart: " << p->last_error();
-    finish_and_verify(gw, *p, "redis-server SIGKILL + restart");
-}
+INSTANTIATE_TEST_SUITE_P(redis, fault, ::testing::ValuesIn(fault::cases()),
+                         [](::testing::TestParamInfo<fault_case> const& c) { return std::string(c.param.name); });
 
 } // namespace
 } // namespace ssegw::it

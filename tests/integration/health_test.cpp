@@ -1,6 +1,6 @@
 // Operations endpoints (GATEWAY.md section 3, Operations): /healthz, /readyz, /metrics, unknown paths.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 namespace ssegw::it {
 namespace {

@@ -2,10 +2,10 @@
 // (request smuggling), garbage after a valid request, bodies on stream paths, a flood of malformed requests
 // (memory and a healthy stream unaffected), and the per-IP connection-rate limit. Every refusal is an
 // answer or a close, never a hang, and is counted in sse_gateway_connections_rejected_total.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/tcp_conn.hpp"
-#include "tests/integration/support/traffic.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/tcp_conn.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -264,12 +264,9 @@ TEST_F(hostile, flood_of_malformed_requests_leaves_memory_and_a_live_stream_inta
 
     // Published during the flood at a steady 500/s: the healthy stream must get every one.
     auto const p0 = clock::now();
-    publish_options o;
-    o.user = user;
-    o.devices = {dev};
+    auto o = result_traffic(user, {dev});
     o.max_count = 100000;
     o.max_time = 30s;  // stopped when the flood ends
-    o.make = [](std::string const& device, int n) { return result_json(device, n); };
     o.gate = [p0](int n) { return n < static_cast<int>(seconds_since(p0) * 500); };
     flat_out_publisher p(redis_server_->endpoint(), std::move(o));
 

@@ -1,7 +1,7 @@
 // Stream lifetime timers (GATEWAY.md section 3): keepalive comments on a quiet stream, the idle timeout
 // (keepalives are not events), decimal durations.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 namespace ssegw::it {
 namespace {

@@ -4,9 +4,9 @@
 // this test did: refusals by reason, streams opened, open streams by kind, messages received, events
 // delivered (events x streams), replayed, disconnects by reason (client, slow, revoked), subscriptions as
 // Redis sees them. health_test.cpp only checks that the names exist; this checks that they count right.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/traffic.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <cmath>
 #include <ctime>

@@ -2,9 +2,9 @@
 // deploy/nginx (TLS, HTTP/2), read by real `curl` processes that verify nginx's certificate.
 // Event latency through the proxy, keepalives against nginx's read timeout, the per-user cap across
 // the instances, many streams multiplexed on one HTTP/2 connection, and an access log without keys.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/nginx.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/nginx.hpp"
 
 #include "common/redis/publish_script.hpp"
 

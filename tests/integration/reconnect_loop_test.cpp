@@ -3,9 +3,9 @@
 // as Last-Event-ID (header and lastEventId query parameter, alternately), again and again. Each client's
 // concatenated id sequence must equal its channel's log (XRANGE) after the id it started from: no gap, no
 // duplicate, no reordering across dozens of reconnects racing the publisher.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/traffic.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <atomic>
 #include <iostream>
@@ -109,14 +109,8 @@ TEST_F(reconnect_loop, every_reconnecting_client_gets_the_whole_log_in_order_onc
     add("device-2", device_path(d2_), "analysis:device:" + d2_ + ":log", seed2.device_id, 13);
     add("all", all_path(), "analysis:user:" + user_ + ":log", seed2.user_id, 14);
 
-    publish_options o;
-    o.user = user_;
-    o.devices = {d1_, d2_};
-    o.max_count = 3000;
-    o.max_time = 4s;
-    o.make = [](std::string const& device, int n) { return result_json(device, n); };
     auto t0 = clock::now();
-    flat_out_publisher p(redis_server_->endpoint(), std::move(o));
+    flat_out_publisher p(redis_server_->endpoint(), result_traffic(user_, {d1_, d2_}));
 
     // About 75 reconnects per client: a second or two here, but a TSan gateway on a loaded 2-core
     // machine takes up to 300 ms per reconnect. The loop ends as soon as every client is done.

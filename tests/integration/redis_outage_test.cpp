@@ -1,7 +1,7 @@
 // Redis unavailable or blipping (GATEWAY.md section 3, Operations): 503 (+ the EventSource form) while it is
 // down, open streams survive and receive again after it is back, no event lost across a subscriber drop.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 namespace ssegw::it {
 namespace {

@@ -1,7 +1,7 @@
 // Resume with Last-Event-ID (GATEWAY.md section 3, Resume): replay from the logs in order, then live, no gap
 // and no duplicate, `event: reset` when the history is gone or the id is unknown.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 // Key revocation (GATEWAY.md section 3): PUBLISH apikey:revoked <sha256> ends that key's streams on every
 // instance within 1 s; other keys' streams carry on.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 #include <nlohmann/json.hpp>
 

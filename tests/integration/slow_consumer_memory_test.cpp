@@ -3,9 +3,9 @@
 // stays bounded: its RSS (VmRSS) is logged before, at the sampled peak and after, and must stay within
 // +64 MiB of the start although far more than 64 MiB flow through it. (slow_consumer_test.cpp covers the
 // cut itself; this adds volume, the complete sequence of the reader, and memory.)
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/traffic.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <algorithm>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // Slow consumers (GATEWAY.md section 3): over --max-queued-bytes or no write progress for --write-timeout,
 // that stream alone is cut; the others keep receiving everything.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 namespace ssegw::it {
 namespace {

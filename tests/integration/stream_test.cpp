@@ -1,7 +1,7 @@
 // The stream itself (GATEWAY.md sections 3-4): headers, first bytes, event format, routing of device and
 // user channels, byte-for-byte data, multi-line data, bad channel messages, and a real `curl -N`.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
 
 #include "common/redis/publish_script.hpp"
 

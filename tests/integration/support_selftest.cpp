@@ -1,6 +1,7 @@
 // Self-tests of the suite's own SSE parser and chunked decoder: the other tests trust them.
-#include "tests/integration/support/http_message.hpp"
-#include "tests/integration/support/sse_parser.hpp"
+#include "tests/support/bytes.hpp"
+#include "tests/support/http_message.hpp"
+#include "tests/support/sse_parser.hpp"
 
 #include <gtest/gtest.h>
 
@@ -61,6 +62,25 @@ TEST(support_body_decoder, content_length_and_bad_chunk) {
     auto chead = parse_response_head("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked");
     auto c = body_decoder::for_response(*chead, "GET");
     EXPECT_FALSE(c.feed("zz\r\n", out));
+}
+
+TEST(support_decode_chunked, strict_whole_bodies_only) {
+    std::size_t chunks = 0;
+    EXPECT_EQ(decode_chunked("5\r\nhello\r\n1\r\n \r\n9\r\n\r\nworld\r\n\r\n0\r\n\r\n", nullptr, &chunks),
+              "hello \r\nworld\r\n");
+    EXPECT_EQ(chunks, 3u);
+    EXPECT_EQ(decode_chunked("0\r\n\r\n"), "");
+    for (char const* bad : {"5;x=y\r\nhello\r\n0\r\n\r\n",  // an extension
+                            " 5\r\nhello\r\n0\r\n\r\n",      // whitespace
+                            "5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n", // a trailer
+                            "5\r\nhello\r\n",                  // no last chunk
+                            "5\r\nhelloXX0\r\n\r\n",          // no CRLF after the data
+                            "5\r\nhello\r\n0\r\n\r\nx",       // bytes after the end
+                            "\r\n0\r\n\r\n"}) {                 // no size
+        std::string error;
+        EXPECT_FALSE(decode_chunked(bad, &error)) << printable(bad);
+        EXPECT_FALSE(error.empty()) << printable(bad);
+    }
 }
 
 } // namespace

@@ -2,9 +2,9 @@
 // the openssl CLI in the test's directory, read by real `curl` and `openssl s_client` processes.
 // Streams and /healthz over TLS, plain HTTP on the TLS port, old protocol versions refused, the
 // certificate reloaded on SIGHUP without dropping open streams (and a broken one not taken), bad flags.
-#include "tests/integration/support/checks.hpp"
-#include "tests/integration/support/fixture.hpp"
-#include "tests/integration/support/nginx.hpp"
+#include "tests/support/checks.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/nginx.hpp"
 
 #include <csignal>
 #include <filesystem>

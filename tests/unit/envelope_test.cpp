@@ -1,6 +1,7 @@
 // parse_envelope / raw_member: the producer's {"id","event","data"} envelope, with `data`
 // forwarded as the exact bytes published (never re-serialised).
 #include "common/envelope.hpp"
+#include "tests/support/bytes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,15 +11,7 @@
 using ssegw::envelope;
 using ssegw::parse_envelope;
 using ssegw::raw_member;
-
-namespace {
-
-// The envelope's data must point into the payload itself, not into a copy.
-bool points_into(std::string_view part, std::string_view whole) {
-    return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
-}
-
-} // namespace
+using ssegw::it::is_view_into;  // the envelope's data must point into the payload, not into a copy
 
 TEST(envelope_parse, valid_envelope) {
     std::string const payload =
@@ -31,7 +24,7 @@ TEST(envelope_parse, valid_envelope) {
     EXPECT_EQ(env->parsed_id.seq, 5u);
     EXPECT_EQ(env->event, "analysis_result");
     EXPECT_EQ(env->data, R"({"deviceId":"cam-1","n":1})");
-    EXPECT_TRUE(points_into(env->data, payload));
+    EXPECT_TRUE(is_view_into(env->data, payload));
 }
 
 TEST(envelope_parse, data_is_the_exact_raw_bytes) {

@@ -1,11 +1,12 @@
 // sse::frame: the wire bytes of one event (WHATWG event-stream), its chunked and plain views,
-// and a round trip through the WHATWG event-stream parser of the integration tests.
+// and a round trip through test_support's WHATWG event-stream parser.
 #include "common/sse/frame.hpp"
-#include "tests/integration/support/sse_parser.hpp"
+#include "tests/support/bytes.hpp"
+#include "tests/support/http_message.hpp"
+#include "tests/support/sse_parser.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <iterator>
@@ -17,23 +18,18 @@
 namespace {
 
 using ssegw::it::normalise_breaks;
+using ssegw::it::view_of;
 using ssegw::sse::frame;
 
-// Decodes one HTTP/1.1 chunk "<hex>\r\n<body>\r\n"; fails the test on a malformed one.
+// Decodes one HTTP/1.1 chunk "<hex>\r\n<body>\r\n" with test_support's strict chunked decoder;
+// fails the test unless it is exactly one well-formed chunk.
 std::string decode_chunk(std::string_view chunk) {
-    auto crlf = chunk.find("\r\n");
-    EXPECT_NE(crlf, std::string_view::npos);
-    if (crlf == std::string_view::npos) return {};
-    std::string hex(chunk.substr(0, crlf));
-    for (char c : hex) EXPECT_TRUE(std::isxdigit(static_cast<unsigned char>(c))) << hex;
-    std::size_t len = std::stoul(hex, nullptr, 16);
-    EXPECT_EQ(chunk.size(), crlf + 2 + len + 2);
-    EXPECT_EQ(chunk.substr(chunk.size() - 2), "\r\n");
-    return std::string(chunk.substr(crlf + 2, len));
-}
-
-std::string_view view_of(boost::asio::const_buffer b) {
-    return {static_cast<char const*>(b.data()), b.size()};
+    std::string error;
+    std::size_t chunks = 0;
+    auto body = ssegw::it::decode_chunked(std::string(chunk) + "0\r\n\r\n", &error, &chunks);
+    EXPECT_TRUE(body) << error << ": " << ssegw::it::printable(chunk);
+    EXPECT_EQ(chunks, 1u) << ssegw::it::printable(chunk);
+    return body.value_or("");
 }
 
 } // namespace

@@ -1,5 +1,5 @@
 // A private scratch directory per test (process logs, stdin files), removed on destruction.
-#include "tests/integration/support/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <cstdlib>
 #include <fstream>

@@ -1,5 +1,5 @@
 // GoogleTest predicates shared by the integration tests.
-#include "tests/integration/support/checks.hpp"
+#include "tests/support/checks.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -5,8 +5,8 @@
 
 #include "common/redis/publish_script.hpp"
 #include "common/redis/sync_client.hpp"
-#include "tests/integration/support/sse_client.hpp"
-#include "tests/integration/support/wait.hpp"
+#include "tests/support/sse_client.hpp"
+#include "tests/support/wait.hpp"
 
 #include <gtest/gtest.h>
 

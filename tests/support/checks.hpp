@@ -2,8 +2,8 @@
 // opening a stream that must succeed.
 #pragma once
 
-#include "tests/integration/support/http_client.hpp"
-#include "tests/integration/support/sse_client.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/sse_client.hpp"
 
 #include <gtest/gtest.h>
 

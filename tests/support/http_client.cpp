@@ -1,7 +1,7 @@
 // One-shot HTTP/1.1 requests over a real socket: send, read the whole response by a deadline.
-#include "tests/integration/support/http_client.hpp"
+#include "tests/support/http_client.hpp"
 
-#include "tests/integration/support/tcp_conn.hpp"
+#include "tests/support/tcp_conn.hpp"
 
 #include <stdexcept>
 

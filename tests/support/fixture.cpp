@@ -1,6 +1,7 @@
 // The GoogleTest fixture every integration test uses: scratch dir, private redis-server, gateways.
-#include "tests/integration/support/fixture.hpp"
+#include "tests/support/fixture.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace ssegw::it {
@@ -15,13 +16,8 @@ void gateway_test::SetUp() {
 void gateway_test::TearDown() {
     // A sanitizer build of the gateway reports into its log and keeps running: fail on a report.
     for (auto const& g : gateways_) {
-        auto log = g->log();
-        for (char const* mark : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
-                                 "runtime error:"}) {
-            if (auto at = log.find(mark); at != std::string::npos)
-                ADD_FAILURE() << "sanitizer report in the log of sse-gateway " << g->instance_id() << ":\n"
-                              << log.substr(at, 4000);
-        }
+        if (auto report = sanitizer_report(*g))
+            ADD_FAILURE() << "sanitizer report in the log of sse-gateway " << g->instance_id() << ":\n" << *report;
     }
     if (HasFailure()) {
         for (auto const& g : gateways_)
@@ -35,6 +31,17 @@ void gateway_test::TearDown() {
     dir_.reset();
 }
 
+std::optional<std::string> gateway_test::sanitizer_report(gateway const& g) {
+    auto log = g.log();
+    auto first = std::string::npos;
+    for (char const* mark : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
+                             "runtime error:"})
+        first = std::min(first, log.find(mark));
+    if (first == std::string::npos) return std::nullopt;
+    auto line = log.rfind('\n', first);
+    return log.substr(line == std::string::npos ? 0 : line + 1, 4000);
+}
+
 gateway& gateway_test::start_gateway(std::vector<std::string> extra_args, std::string instance_id) {
     if (instance_id.empty()) instance_id = std::string("gw-") + static_cast<char>('a' + gateways_.size());
     gateways_.push_back(
@@ -44,7 +51,10 @@ gateway& gateway_test::start_gateway(std::vector<std::string> extra_args, std::s
 
 std::string gateway_test::unique(std::string const& prefix) {
     auto const* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    return prefix + "-" + (info ? info->name() : "x") + "-" + std::to_string(++counter_);
+    // A parameterised test's name ("case/param") would put a '/' into a device id (a path segment).
+    std::string name = info ? info->name() : "x";
+    std::replace(name.begin(), name.end(), '/', '.');
+    return prefix + "-" + name + "-" + std::to_string(++counter_);
 }
 
 std::string gateway_test::new_key(std::string const& user, key_spec spec) {
@@ -71,6 +81,14 @@ std::string result_json(std::string const& device, int n) {
     return R"({"deviceId":")" + device + R"(","analysisId":"an-)" + std::to_string(n) +
            R"(","sceneId":"scene-1","timestamp":"2026-01-29T10:00:00Z","detections":[{"type":"person","confidence":0.93,"boundingBox":{"x":10,"y":20,"w":30,"h":40}}],"seq":)" +
            std::to_string(n) + "}";
+}
+
+publish_options result_traffic(std::string const& user, std::vector<std::string> devices) {
+    publish_options o;
+    o.user = user;
+    o.devices = std::move(devices);
+    o.make = [](std::string const& device, int n) { return result_json(device, n); };
+    return o;
 }
 
 } // namespace ssegw::it

@@ -1,10 +1,10 @@
 // The real sse-gateway as a child process: port from the "listening" log line, then /readyz 200.
-#include "tests/integration/support/gateway.hpp"
+#include "tests/support/gateway.hpp"
 
 #include <cstdlib>
 
-#include "tests/integration/support/http_client.hpp"
-#include "tests/integration/support/temp_dir.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <nlohmann/json.hpp>
 

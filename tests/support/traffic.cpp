@@ -1,7 +1,7 @@
 // Concurrent traffic for the delivery-guarantee tests: flat-out publisher, stream readers, log truth.
-#include "tests/integration/support/traffic.hpp"
+#include "tests/support/traffic.hpp"
 
-#include "tests/integration/support/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <algorithm>
 #include <map>

@@ -1,5 +1,5 @@
 // Test data in Redis through the blocking client: API keys and users' device sets.
-#include "tests/integration/support/seed.hpp"
+#include "tests/support/seed.hpp"
 
 #include "common/sha256.hpp"
 

@@ -1,7 +1,7 @@
 // nginx in front of the gateways (deploy/nginx/start as a child) and curl clients read through a pipe.
-#include "tests/integration/support/nginx.hpp"
+#include "tests/support/nginx.hpp"
 
-#include "tests/integration/support/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -1,5 +1,6 @@
 // HTTP/1.1 response pieces for the test clients: the head (status line + headers) and a body decoder
-// for Content-Length, chunked and close-delimited bodies.
+// for Content-Length, chunked and close-delimited bodies. Its chunked decoder is the one every suite
+// uses (decode_chunked below: the unit tests and the fuzz targets check the framer's chunks with it).
 #pragma once
 
 #include <cstddef>
@@ -35,9 +36,13 @@ std::optional<response_head> parse_response_head(std::string_view head);
 class body_decoder {
 public:
     enum class framing { none, length, chunked, until_close };
+    /// Chunked only. lenient: what a client must accept (chunk extensions, whitespace before them,
+    /// trailer fields); strict: only what the gateway writes, "<hex>\r\n<bytes>\r\n"... "0\r\n\r\n".
+    enum class chunk_syntax { lenient, strict };
 
     body_decoder() = default;
-    body_decoder(framing f, std::size_t length) : framing_(f), remaining_(length) {}
+    body_decoder(framing f, std::size_t length, chunk_syntax s = chunk_syntax::lenient)
+        : framing_(f), remaining_(length), syntax_(s) {}
     /// The framing a response to `method` with this head uses (RFC 9112 section 6.3).
     static body_decoder for_response(response_head const& head, std::string_view method);
 
@@ -47,6 +52,8 @@ public:
     bool complete() const noexcept { return complete_; }
     /// Chunked only: the zero-size chunk was seen.
     bool saw_last_chunk() const noexcept { return last_chunk_; }
+    /// Chunked only: data chunks decoded so far (the last, zero-size chunk not counted).
+    std::size_t chunks() const noexcept { return chunks_; }
     framing kind() const noexcept { return framing_; }
     std::string const& error() const noexcept { return error_; }
     /// Bytes received after the body ended (should stay empty on a closed stream).
@@ -57,6 +64,8 @@ private:
 
     framing framing_ = framing::none;
     std::size_t remaining_ = 0;
+    chunk_syntax syntax_ = chunk_syntax::lenient;
+    std::size_t chunks_ = 0;
     bool complete_ = false;
     bool last_chunk_ = false;
     std::string pending_;  // chunked: undecoded bytes
@@ -64,6 +73,12 @@ private:
     std::string error_;
     std::string excess_;
 };
+
+/// A whole chunked body (RFC 9112 section 7.1), decoded in one go by body_decoder with
+/// chunk_syntax::strict: nullopt if malformed, incomplete (no last chunk) or followed by anything;
+/// then `error` (if given) says why. `chunks` (if given) receives the number of data chunks.
+std::optional<std::string> decode_chunked(std::string_view in, std::string* error = nullptr,
+                                          std::size_t* chunks = nullptr);
 
 /// Lowercases ASCII.
 std::string ascii_lower(std::string_view s);

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "common/redis/sync_client.hpp"
-#include "tests/integration/support/process.hpp"
+#include "tests/support/process.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -1,5 +1,5 @@
 // A child process for the integration tests: fork/exec with args and env, output to files, never leaked.
-#include "tests/integration/support/process.hpp"
+#include "tests/support/process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

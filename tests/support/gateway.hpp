@@ -2,7 +2,7 @@
 // finds its port in the "listening" log line and waits until /readyz answers 200.
 #pragma once
 
-#include "tests/integration/support/process.hpp"
+#include "tests/support/process.hpp"
 
 #include <csignal>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // A WHATWG event-stream parser (HTML "Interpreting an event stream"), fed with decoded body bytes.
-#include "tests/integration/support/sse_parser.hpp"
+#include "tests/support/sse_parser.hpp"
 
 #include <algorithm>
 

@@ -2,10 +2,10 @@
 // (chunked or close-delimited) and the event stream (WHATWG), all with deadlines.
 #pragma once
 
-#include "tests/integration/support/http_message.hpp"
-#include "tests/integration/support/sse_parser.hpp"
-#include "tests/integration/support/tcp_conn.hpp"
-#include "tests/integration/support/wait.hpp"
+#include "tests/support/http_message.hpp"
+#include "tests/support/sse_parser.hpp"
+#include "tests/support/tcp_conn.hpp"
+#include "tests/support/wait.hpp"
 
 #include <cstdint>
 #include <memory>

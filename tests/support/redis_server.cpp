@@ -1,9 +1,9 @@
 // A private redis-server on a free 127.0.0.1 port, optionally persistent (AOF, fsync always); stoppable,
 // crashable and restartable on the same port.
-#include "tests/integration/support/redis_server.hpp"
+#include "tests/support/redis_server.hpp"
 
-#include "tests/integration/support/tcp_conn.hpp"
-#include "tests/integration/support/temp_dir.hpp"
+#include "tests/support/tcp_conn.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <cstdlib>
 #include <stdexcept>

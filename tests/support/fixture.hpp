@@ -2,16 +2,18 @@
 // demand, seeding shortcuts; prints the gateways' logs when a test fails.
 #pragma once
 
-#include "tests/integration/support/gateway.hpp"
-#include "tests/integration/support/publisher.hpp"
-#include "tests/integration/support/redis_server.hpp"
-#include "tests/integration/support/seed.hpp"
-#include "tests/integration/support/sse_client.hpp"
-#include "tests/integration/support/temp_dir.hpp"
+#include "tests/support/gateway.hpp"
+#include "tests/support/publisher.hpp"
+#include "tests/support/redis_server.hpp"
+#include "tests/support/seed.hpp"
+#include "tests/support/sse_client.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/traffic.hpp"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,10 @@ protected:
     /// Polls PUBSUB NUMSUB until `channel` has at least `n` subscribers; true if it did by the deadline.
     bool wait_subscribed(std::string const& channel, long long n = 1, deadline d = in(5s));
 
+    /// The first sanitizer report in a gateway's log (from its first line on), if any: a sanitizer build
+    /// (SSEGW_GATEWAY_SANITIZED=1) reports there, at run time or at exit. TearDown fails the test on one.
+    static std::optional<std::string> sanitizer_report(gateway const& g);
+
     redis::sync_client& redis() { return *redis_client_; }
     publisher& pub() { return *publisher_; }
 
@@ -53,5 +59,9 @@ private:
 
 /// A realistic analysis result for a device (one line of JSON).
 std::string result_json(std::string const& device, int n);
+
+/// What a flat_out_publisher publishes by default: result_json() results of `user`'s `devices`
+/// (round-robin), within publish_options' default bounds.
+publish_options result_traffic(std::string const& user, std::vector<std::string> devices);
 
 } // namespace ssegw::it

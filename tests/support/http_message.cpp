@@ -1,5 +1,5 @@
 // HTTP/1.1 response pieces for the test clients: head parsing and body decoding.
-#include "tests/integration/support/http_message.hpp"
+#include "tests/support/http_message.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -143,11 +143,15 @@ bool body_decoder::feed_chunked(std::string& out) {
             std::string_view line(pending_.data() + pos, eol - pos);
             pos = eol + 2;
             if (state_ == chunk_state::trailers) {
-                if (line.empty()) complete_ = true;
+                if (line.empty()) {
+                    complete_ = true;
+                } else if (syntax_ == chunk_syntax::strict) {
+                    error_ = "trailer field after the last chunk: '" + std::string(line) + "'";
+                    return false;
+                }
                 continue;
             }
-            auto semi = line.find(';');
-            auto hex = trim(line.substr(0, semi));
+            auto hex = syntax_ == chunk_syntax::strict ? line : trim(line.substr(0, line.find(';')));
             std::size_t size = 0;
             auto [p, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), size, 16);
             if (hex.empty() || ec != std::errc{} || p != hex.data() + hex.size()) {
@@ -158,6 +162,7 @@ bool body_decoder::feed_chunked(std::string& out) {
                 last_chunk_ = true;
                 state_ = chunk_state::trailers;
             } else {
+                ++chunks_;
                 remaining_ = size;
                 state_ = chunk_state::data;
             }
@@ -180,6 +185,22 @@ bool body_decoder::feed_chunked(std::string& out) {
     }
     pending_.erase(0, pos);
     return true;
+}
+
+std::optional<std::string> decode_chunked(std::string_view in, std::string* error, std::size_t* chunks) {
+    body_decoder d(body_decoder::framing::chunked, 0, body_decoder::chunk_syntax::strict);
+    std::string out;
+    std::string why;
+    if (!d.feed(in, out))
+        why = d.error();
+    else if (!d.complete())
+        why = "incomplete chunked body (no last chunk, or its CRLF missing)";
+    else if (!d.excess().empty())
+        why = std::to_string(d.excess().size()) + " bytes after the last chunk";
+    if (chunks) *chunks = d.chunks();
+    if (why.empty()) return out;
+    if (error) *error = std::move(why);
+    return std::nullopt;
 }
 
 } // namespace ssegw::it

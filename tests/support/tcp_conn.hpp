@@ -1,7 +1,7 @@
 // A blocking-with-deadlines TCP client socket (POSIX + poll) to 127.0.0.1, for the HTTP and SSE clients.
 #pragma once
 
-#include "tests/integration/support/wait.hpp"
+#include "tests/support/wait.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // An SSE client over a real TCP socket: response head, body decoding, WHATWG event-stream parsing.
-#include "tests/integration/support/sse_client.hpp"
+#include "tests/support/sse_client.hpp"
 
 #include <stdexcept>
 

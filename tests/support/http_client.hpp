@@ -2,8 +2,8 @@
 // response (Content-Length, chunked or until close) by a deadline.
 #pragma once
 
-#include "tests/integration/support/http_message.hpp"
-#include "tests/integration/support/wait.hpp"
+#include "tests/support/http_message.hpp"
+#include "tests/support/wait.hpp"
 
 #include <cstdint>
 #include <string>

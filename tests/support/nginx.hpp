@@ -3,8 +3,8 @@
 // it streams, each line stamped with its arrival time.
 #pragma once
 
-#include "tests/integration/support/process.hpp"
-#include "tests/integration/support/wait.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/wait.hpp"
 
 #include <cstdint>
 #include <filesystem>

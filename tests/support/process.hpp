@@ -2,7 +2,7 @@
 // (killed and reaped on destruction, and PR_SET_PDEATHSIG if the test binary itself dies).
 #pragma once
 
-#include "tests/integration/support/wait.hpp"
+#include "tests/support/wait.hpp"
 
 #include <sys/types.h>
 

@@ -1,8 +1,8 @@
 // Publishing results through the real sse-publish binary.
-#include "tests/integration/support/publisher.hpp"
+#include "tests/support/publisher.hpp"
 
-#include "tests/integration/support/process.hpp"
-#include "tests/integration/support/temp_dir.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <sys/wait.h>
 

@@ -1,5 +1,5 @@
 // A blocking-with-deadlines TCP client socket (POSIX + poll) to 127.0.0.1, for the HTTP and SSE clients.
-#include "tests/integration/support/tcp_conn.hpp"
+#include "tests/support/tcp_conn.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -1,0 +1,21 @@
+# Read by ctest after the discovered integration tests (TEST_INCLUDE_FILES): each test's labels,
+# from its suite's name. Every test has `integration`; besides:
+#   threaded  the tests that drive the threaded paths (streams on the worker threads fed by the
+#             control thread's dispatcher, fan-out, resume, Redis faults and reconnects, drain,
+#             revocation, slow consumers, lifetime timers, leases, metrics, TLS): scripts/test runs
+#             these against the TSan build of sse-gateway (ctest -L threaded)
+#   nginx     behind the nginx sidecar (deploy/nginx)
+#   bench     the sse-bench instrument (built only with SSEGW_BUILD_BENCH)
+# scripts/test runs nginx and bench in its unsanitized pass as well.
+foreach(t IN LISTS integration_tests_TESTS)
+    set(labels integration)
+    if(t MATCHES "^(stream|resume|lifetime|reconnect_loop|drain|revocation|slow_consumer|metrics_test|redis_outage|conn_limit|tls)\\."
+       OR t MATCHES "^redis/fault\\.")
+        list(APPEND labels threaded)
+    elseif(t MATCHES "^nginx\\.")
+        list(APPEND labels nginx)
+    elseif(t MATCHES "^bench\\.")
+        list(APPEND labels bench)
+    endif()
+    set_tests_properties("${t}" PROPERTIES LABELS "${labels}")
+endforeach()
