@@ -1,7 +1,8 @@
 // HTTPS served by the gateway itself (issue 6, part 3): --tls-cert/--tls-key with certificates made by
 // the openssl CLI in the test's directory, read by real `curl` and `openssl s_client` processes.
-// Streams and /healthz over TLS, plain HTTP on the TLS port, old protocol versions refused, the
+// Streams and /healthz over TLS, the client context of common/tls against it, plain HTTP on the TLS port, old protocol versions refused, the
 // certificate reloaded on SIGHUP without dropping open streams (and a broken one not taken), bad flags.
+#include "common/tls/client_context.hpp"
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"
 #include "tests/support/nginx.hpp"
@@ -169,6 +170,41 @@ TEST_F(tls, serves_a_stream_and_healthz_over_https) {
     EXPECT_NE(gw.log().find("\"subject\":\"CN=gw-one\""), std::string::npos) << gw.log_tail();
     EXPECT_NE(gw.log().find("\"msg\":\"tls certificate loaded\""), std::string::npos) << gw.log_tail();
     EXPECT_EQ(gw.log().find("PRIVATE KEY"), std::string::npos);  // never key material
+}
+
+/// A TLS client handshake with common/tls's client context against `port`, expecting the certificate
+/// to carry `host`; on success, GET /healthz over it. Returns the body, or "handshake: <error>".
+std::string client_healthz(std::string const& ca_file, std::string const& host, unsigned short port) {
+    auto made = ssegw::tls::make_client_context(ca_file);
+    if (!made.ctx) return "context: " + made.error;
+    net::io_context ioc;
+    ssegw::tls::stream s(beast::tcp_stream(ioc), *made.ctx);
+    if (!ssegw::tls::expect_host(s, host)) return "expect_host refused";
+    beast::get_lowest_layer(s).expires_after(5s);
+    error_code ec;
+    beast::get_lowest_layer(s).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    if (!ec) s.handshake(ssegw::tls::ssl::stream_base::client, ec);
+    if (ec) return "handshake: " + ec.message();
+    http::request<http::empty_body> req{http::verb::get, "/healthz", 11};
+    req.set(http::field::host, host);
+    http::write(s, req, ec);
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    if (!ec) http::read(s, buf, res, ec);
+    return ec ? "exchange: " + ec.message() : res.body();
+}
+
+TEST_F(tls, the_client_context_verifies_the_chain_and_the_host) {
+    auto& gw = start_tls_gateway();
+    make_ca(dir_->path(), "ca-two");
+    // The certificate names IP:127.0.0.1 and is signed by ca-one.
+    EXPECT_EQ(client_healthz(ca("ca-one").string(), "127.0.0.1", gw.port()), "ok\n");
+    auto wrong_host = client_healthz(ca("ca-one").string(), "localhost", gw.port());
+    EXPECT_NE(wrong_host.find("handshake: certificate verify failed"), std::string::npos) << wrong_host;
+    auto wrong_ca = client_healthz(ca("ca-two").string(), "127.0.0.1", gw.port());
+    EXPECT_NE(wrong_ca.find("handshake: certificate verify failed"), std::string::npos) << wrong_ca;
+    auto no_file = client_healthz(dir_->file("missing.pem").string(), "127.0.0.1", gw.port());
+    EXPECT_EQ(no_file.rfind("context: CA file " + dir_->file("missing.pem").string(), 0), 0u) << no_file;
 }
 
 TEST_F(tls, drain_ends_a_tls_stream_cleanly) {
