@@ -55,7 +55,7 @@ std::string instance_id_problem(std::string const& v) {
                : "";
 }
 
-// Every flag of GATEWAY.md section 2 and its SSE_GATEWAY_* variable, writing into `c`.
+// Every flag of docs/OPERATIONS.md and its SSE_GATEWAY_* variable, writing into `c`.
 void declare(flags::command_line& cl, config& c) {
     CLI::App& app = cl.app();
     auto env = [](char const* name) { return std::string("SSE_GATEWAY_") + name; };

@@ -1,4 +1,4 @@
-// The gateway's settings: every flag of GATEWAY.md section 2, each also read from its
+// The gateway's settings: every flag of docs/OPERATIONS.md, each also read from its
 // SSE_GATEWAY_* environment variable (a flag beats the variable).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Where a resumed stream starts (GATEWAY.md section 3, Resume): after the client's Last-Event-ID,
+// Where a resumed stream starts (docs/API.md, Resume): after the client's Last-Event-ID,
 // or — when events after it are gone or the id is unknown — from the log's start after an
 // `event: reset`. Pure logic over XINFO STREAM's fields, unit-tested without Redis.
 #pragma once

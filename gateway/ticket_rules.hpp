@@ -1,4 +1,4 @@
-// Stream tickets (GATEWAY.md section 3): single-use, short-lived credentials a browser trades its
+// Stream tickets (docs/API.md): single-use, short-lived credentials a browser trades its
 // key for (POST /api/v1/stream-tickets) so the long-lived key never travels in a URL. Pure logic;
 // the Redis calls that use it live in stream_opener.
 //

@@ -1,4 +1,4 @@
-// The error table of GATEWAY.md section 3: status, code, JSON body and metric label per refusal.
+// The error table of docs/API.md: status, code, JSON body and metric label per refusal.
 #pragma once
 
 #include <string>

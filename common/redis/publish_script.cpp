@@ -10,7 +10,7 @@ namespace {
 
 // The envelope is built by concatenation, not cjson: cjson would reorder the result's keys
 // and reformat its numbers, and `data` must reach clients byte-for-byte as published.
-constexpr std::string_view source = R"lua(-- sse-gateway publish script (GATEWAY.md section 4). Run it with EVAL/EVALSHA:
+constexpr std::string_view source = R"lua(-- sse-gateway publish script (docs/PRODUCERS.md). Run it with EVAL/EVALSHA:
 --   KEYS[1] analysis:device:<deviceId>:log    KEYS[2] analysis:user:<userId>:log
 --   ARGV[1] analysis:device:<deviceId>        ARGV[2] analysis:user:<userId>
 --   ARGV[3] the result: one JSON object on one line, embedded byte-for-byte

@@ -1,4 +1,4 @@
-// The one Lua script producers use to publish a result (GATEWAY.md section 4): XADD to the
+// The one Lua script producers use to publish a result (docs/PRODUCERS.md): XADD to the
 // device log and the user log (trimmed), then PUBLISH an envelope to both channels, atomically.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Configuration contract (GATEWAY.md section 2): bad values exit 2 with one line, env vars, flag beats env.
+// Configuration contract (docs/OPERATIONS.md): bad values exit 2 with one line, env vars, flag beats env.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"
 

@@ -1,4 +1,4 @@
-// The per-user stream cap across instances sharing one Redis (GATEWAY.md section 3, Stream lifetime):
+// The per-user stream cap across instances sharing one Redis (docs/API.md, Stream lifetime):
 // 429 with Retry-After, the EventSource form, slots freed on close and by lease expiry of a dead instance.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"

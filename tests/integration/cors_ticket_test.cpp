@@ -1,4 +1,4 @@
-// Browser-facing features (GATEWAY.md section 3): CORS with --cors-origin, and single-use stream tickets.
+// Browser-facing features (docs/API.md): CORS with --cors-origin, and single-use stream tickets.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"
 

@@ -1,4 +1,4 @@
-// SIGTERM drain (GATEWAY.md section 3, Operations): streams get a retry: and close, slots are freed in
+// SIGTERM drain (docs/OPERATIONS.md): streams get a retry: and close, slots are freed in
 // Redis, idle keep-alive connections close at once, the process exits 0 within 10 s (and, in a sanitizer
 // build, without a report: its exit tears down the listener and the workers with work still queued).
 #include "tests/support/checks.hpp"

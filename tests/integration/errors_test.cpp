@@ -1,4 +1,4 @@
-// Refusals of stream requests (GATEWAY.md section 3 error table): 401, 403, 404, 405, 400, with JSON bodies.
+// Refusals of stream requests (docs/API.md, errors): 401, 403, 404, 405, 400, with JSON bodies.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"
 

@@ -1,4 +1,4 @@
-// Delivery through Redis faults (GATEWAY.md section 3, Operations: "a Redis blip loses no event"; issue 3):
+// Delivery through Redis faults (docs/OPERATIONS.md: "a Redis blip loses no event"):
 // real redis-server (persistent: AOF, fsync always), real sse-gateway, a publisher running flat out on its
 // own connection. Mid-stream, Redis's client connections are killed (CLIENT KILL TYPE pubsub / normal) or
 // redis-server itself is restarted (SIGTERM, or SIGKILL) on the same port with the same data. Every open

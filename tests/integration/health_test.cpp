@@ -1,4 +1,4 @@
-// Operations endpoints (GATEWAY.md section 3, Operations): /healthz, /readyz, /metrics, unknown paths.
+// Operations endpoints (docs/OPERATIONS.md): /healthz, /readyz, /metrics, unknown paths.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"
 

@@ -1,4 +1,4 @@
-// Hostile clients (issue 6): slow headers (slowloris), oversized heads and targets, ambiguous framing
+// Hostile clients: slow headers (slowloris), oversized heads and targets, ambiguous framing
 // (request smuggling), garbage after a valid request, bodies on stream paths, a flood of malformed requests
 // (memory and a healthy stream unaffected), and the per-IP connection-rate limit. Every refusal is an
 // answer or a close, never a hang, and is counted in sse_gateway_connections_rejected_total.

@@ -1,4 +1,4 @@
-// Stream lifetime timers (GATEWAY.md section 3): keepalive comments on a quiet stream, the idle timeout
+// Stream lifetime timers (docs/API.md): keepalive comments on a quiet stream, the idle timeout
 // (keepalives are not events), decimal durations.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"

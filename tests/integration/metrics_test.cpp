@@ -1,4 +1,4 @@
-// /metrics against known traffic (GATEWAY.md section 5; issue 3): the exposition is parsed as Prometheus
+// /metrics against known traffic (docs/OPERATIONS.md, metrics): the exposition is parsed as Prometheus
 // text (HELP/TYPE before samples, valid names and labels, no duplicate series, histogram buckets
 // cumulative with +Inf == _count), every contract family has its type, and the values match exactly what
 // this test did: refusals by reason, streams opened, open streams by kind, messages received, events

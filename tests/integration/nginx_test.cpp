@@ -1,4 +1,4 @@
-// Deployed as users run it (issue 5): two gateway instances sharing one Redis behind the nginx of
+// Deployed as users run it: two gateway instances sharing one Redis behind the nginx of
 // deploy/nginx (TLS, HTTP/2), read by real `curl` processes that verify nginx's certificate.
 // Event latency through the proxy, keepalives against nginx's read timeout, the per-user cap across
 // the instances, many streams multiplexed on one HTTP/2 connection, and an access log without keys.

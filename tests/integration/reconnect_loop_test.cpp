@@ -1,4 +1,4 @@
-// Resume under load (GATEWAY.md section 3, Resume; issue 3): while a publisher runs flat out, clients
+// Resume under load (docs/API.md, Resume): while a publisher runs flat out, clients
 // disconnect after a random number of events (0..40) and reconnect with the id of the last event they got
 // as Last-Event-ID (header and lastEventId query parameter, alternately), again and again. Each client's
 // concatenated id sequence must equal its channel's log (XRANGE) after the id it started from: no gap, no

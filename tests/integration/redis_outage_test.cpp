@@ -1,4 +1,4 @@
-// Redis unavailable or blipping (GATEWAY.md section 3, Operations): 503 (+ the EventSource form) while it is
+// Redis unavailable or blipping (docs/OPERATIONS.md): 503 (+ the EventSource form) while it is
 // down, open streams survive and receive again after it is back, no event lost across a subscriber drop.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"

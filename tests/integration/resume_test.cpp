@@ -1,4 +1,4 @@
-// Resume with Last-Event-ID (GATEWAY.md section 3, Resume): replay from the logs in order, then live, no gap
+// Resume with Last-Event-ID (docs/API.md, Resume): replay from the logs in order, then live, no gap
 // and no duplicate, `event: reset` when the history is gone or the id is unknown.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"

@@ -1,4 +1,4 @@
-// Key revocation (GATEWAY.md section 3): PUBLISH apikey:revoked <sha256> ends that key's streams on every
+// Key revocation (docs/API.md): PUBLISH apikey:revoked <sha256> ends that key's streams on every
 // instance within 1 s; other keys' streams carry on.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"

@@ -1,4 +1,4 @@
-// Slow consumer under sustained load (GATEWAY.md section 3, Stream lifetime; issue 3): a client that stops
+// Slow consumer under sustained load (docs/API.md, Stream lifetime): a client that stops
 // reading is cut, a reading client on the same device gets every event in order, and the gateway's memory
 // stays bounded: its RSS (VmRSS) is logged before, at the sampled peak and after, and must stay within
 // +64 MiB of the start although far more than 64 MiB flow through it. (slow_consumer_test.cpp covers the

@@ -1,4 +1,4 @@
-// Slow consumers (GATEWAY.md section 3): over --max-queued-bytes or no write progress for --write-timeout,
+// Slow consumers (docs/API.md): over --max-queued-bytes or no write progress for --write-timeout,
 // that stream alone is cut; the others keep receiving everything.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"

@@ -1,4 +1,4 @@
-// The stream itself (GATEWAY.md sections 3-4): headers, first bytes, event format, routing of device and
+// The stream itself (docs/API.md): headers, first bytes, event format, routing of device and
 // user channels, byte-for-byte data, multi-line data, bad channel messages, and a real `curl -N`.
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"

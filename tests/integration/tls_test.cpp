@@ -1,4 +1,4 @@
-// HTTPS served by the gateway itself (issue 6, part 3): --tls-cert/--tls-key with certificates made by
+// HTTPS served by the gateway itself: --tls-cert/--tls-key with certificates made by
 // the openssl CLI in the test's directory, read by real `curl` and `openssl s_client` processes.
 // Streams and /healthz over TLS, the client context of common/tls against it, plain HTTP on the TLS port, old protocol versions refused, the
 // certificate reloaded on SIGHUP without dropping open streams (and a broken one not taken), bad flags.

@@ -100,7 +100,7 @@ struct device_sim {
     double service_s = 0;  // seconds each waiting person adds to the wait
 };
 
-// Builds synthetic results round-robin over the devices: GATEWAY.md's result shape plus the
+// Builds synthetic results round-robin over the devices: docs/PRODUCERS.md's result shape plus the
 // "metrics" the dashboards chart.
 class result_generator {
 public:

@@ -1,4 +1,4 @@
-// sse-publish: the producer side of GATEWAY.md section 4 as a command-line tool. Publishes one
+// sse-publish: the producer side of docs/PRODUCERS.md as a command-line tool. Publishes one
 // result, a stream of JSON lines, or (--demo) synthetic results for a seeded demo user.
 #include "common/flags/flags.hpp"
 #include "common/redis/publish_script.hpp"
@@ -30,7 +30,7 @@ constexpr char const* about = R"(Usage: sse-publish [FLAGS] RESULT_JSON     publ
        sse-publish --demo [FLAGS]           seed a demo user, publish synthetic results
        sse-publish --print-script           print the publish Lua script
 
-Publishes analysis results the way sse-gateway reads them (GATEWAY.md section 4): one Lua
+Publishes analysis results the way sse-gateway reads them (docs/PRODUCERS.md): one Lua
 script XADDs to the device and user replay logs and PUBLISHes to both channels, atomically.
 Prints "<device-log-id> <user-log-id>" per published result. The result's bytes are
 published as given (surrounding whitespace trimmed; a multi-line document is compacted).)";
