@@ -26,12 +26,9 @@ void start_stream(exchange& ex, stream_grant grant, std::optional<sse::event_id>
     res.set("X-Accel-Buffering", "no");
     ex.add_cors(res);
     if (req.method() == http::verb::head) {
-        // HEAD checks access and headers only: no stream, no lease.
+        // HEAD checks access and headers only: no stream, no lease, no length (a GET would stream).
         res.keep_alive(req.keep_alive());
-        auto r = ex.make_response(http::status::ok, "text/event-stream; charset=utf-8", "");
-        r.base() = res.base();
-        r.content_length(boost::none);
-        return ex.respond(std::move(r));
+        return ex.respond(web::response(std::move(res.base())));
     }
     bool chunked = req.version() >= 11;
     if (chunked) res.chunked(true);

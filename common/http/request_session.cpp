@@ -108,13 +108,11 @@ void tls_session::finish() {
 
 template <>
 connection plain_session::take_connection() {
-    idle_.track(this, false);
     return plain_connection{stream_.release_socket(), std::move(slot_)};
 }
 
 template <>
 connection tls_session::take_connection() {
-    idle_.track(this, false);
     return tls_connection{tls_ctx_, std::make_unique<tls::stream>(std::move(stream_)), std::move(slot_)};
 }
 
