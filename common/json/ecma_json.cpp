@@ -145,7 +145,12 @@ private:
         // Views into members' keys: stable now that the vector no longer grows.
         for (std::size_t i = 0; i < members.size(); ++i) {
             if (!seen.insert(members[i].key).second) {
-                error = "duplicate key \"" + members[i].key.substr(0, 64) + "\" in an object ending at byte " +
+                // At most 64 bytes of the key, cut at a character boundary (the message stays UTF-8).
+                std::size_t cut = std::min<std::size_t>(members[i].key.size(), 64);
+                while (cut > 0 && cut < members[i].key.size() &&
+                       (static_cast<unsigned char>(members[i].key[cut]) & 0xC0) == 0x80)
+                    --cut;
+                error = "duplicate key \"" + members[i].key.substr(0, cut) + "\" in an object ending at byte " +
                         std::to_string(pos_ - 1);
                 return false;
             }

@@ -105,6 +105,12 @@ TEST(ecma_json, refuses_duplicate_keys) {
     EXPECT_NE(refusal(R"({"a":1,"\u0061":2})").find("duplicate key"), std::string::npos);
     EXPECT_NE(refusal(R"([{"x":{"1":0,"1":0}}])").find("duplicate key"), std::string::npos);
     EXPECT_EQ(refusal(R"({"a":{"a":1},"b":{"a":2}})"), "");  // same key in different objects
+    // The message quotes at most 64 bytes of the key, cut between characters: it stays UTF-8.
+    std::string key = "a";
+    for (int i = 0; i < 40; ++i) key += "\xc3\xa9";
+    std::string err = refusal("{\"" + key + "\":1,\"" + key + "\":2}");
+    EXPECT_NE(err.find("duplicate key \"a\xc3\xa9"), std::string::npos) << err;
+    EXPECT_EQ(refusal("\"" + err + "\""), "") << "not UTF-8: " << err;
 }
 
 TEST(ecma_json, refuses_nesting_deeper_than_64) {
