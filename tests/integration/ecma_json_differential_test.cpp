@@ -2,7 +2,8 @@
 // over a few thousand random documents (seeded: nested objects and arrays, numbers at the edges of
 // Number::toString's layouts, big integers, -0, escapes, control characters, astral characters,
 // array-index-like keys, whitespace). One node process reads them all (JSON lines: each document as
-// a JSON string) and writes one JSON string per result. Node is required (scripts/install-deps).
+// a JSON string) and writes one JSON string per result. Mutated documents (mostly malformed) check
+// the refusals: what node refuses, ecma_serialize refuses too. Node is required (scripts/install-deps).
 #include "common/json/ecma_json.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -32,6 +33,23 @@ public:
         value(s, 0);
         s += ws();
         return s;
+    }
+
+    // `doc` with a few ASCII bytes replaced, inserted or deleted (multi-byte characters untouched, so
+    // it stays UTF-8): mostly malformed JSON, for comparing what each side refuses.
+    std::string mutate(std::string doc) {
+        static constexpr char alphabet[] = "{}[],:\"\\0123456789.eE+-tfnul \t\n/bu";
+        for (std::uint64_t n = below(3) + 1; n > 0; --n) {
+            std::size_t at = doc.empty() ? 0 : below(doc.size() + 1);
+            bool ascii_here = at < doc.size() && static_cast<unsigned char>(doc[at]) < 0x80;
+            char c = alphabet[below(sizeof alphabet - 1)];
+            switch (below(3)) {
+            case 0: if (ascii_here) doc[at] = c; break;
+            case 1: if (ascii_here) doc.erase(at, 1); break;
+            default: if (at == doc.size() || ascii_here) doc.insert(at, 1, c); break;
+            }
+        }
+        return doc;
     }
 
 private:
@@ -243,7 +261,7 @@ const fs = require('fs');
 const lines = fs.readFileSync(process.argv[2], 'utf8').split('\n').filter(l => l.length > 0);
 const out = lines.map(l => {
   try { return JSON.stringify(JSON.stringify(JSON.parse(JSON.parse(l)))); }
-  catch (e) { return JSON.stringify('!error: ' + e.message); }
+  catch (e) { return JSON.stringify('!error: ' + e.name); }  // the message may quote half a surrogate pair
 });
 fs.writeFileSync(process.argv[3], out.join('\n') + '\n');
 )JS";
@@ -261,12 +279,13 @@ TEST(ecma_json_differential, matches_node_json_stringify_json_parse) {
         << "node is not on PATH: the differential test needs it (scripts/install-deps installs nodejs)";
 
     constexpr std::uint64_t seed = 20261129;
-    constexpr int count = 4000;
+    constexpr int count = 4000;    // valid documents: the bytes must match
+    constexpr int mutated = 2000;  // the same kind, mutated: node's refusals must be ours too
     generator gen(seed);
     std::vector<std::string> docs;
     std::string in;
-    for (int i = 0; i < count; ++i) {
-        docs.push_back(gen.document());
+    for (int i = 0; i < count + mutated; ++i) {
+        docs.push_back(i < count ? gen.document() : gen.mutate(gen.document()));
         in += nlohmann::json(docs.back()).dump() + '\n';
     }
     ssegw::it::temp_dir dir;
@@ -278,8 +297,9 @@ TEST(ecma_json_differential, matches_node_json_stringify_json_parse) {
 
     std::istringstream results(ssegw::it::read_file(dir.file("out.jsonl")));
     std::string line;
-    int compared = 0, mismatches = 0;
-    for (auto const& doc : docs) {
+    int compared = 0, mismatches = 0, both_refused = 0, refused_by_contract = 0;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        auto const& doc = docs[i];
         ASSERT_TRUE(std::getline(results, line)) << "node wrote fewer results than documents";
         auto expected = nlohmann::json::parse(line, nullptr, false);
         ASSERT_TRUE(expected.is_string()) << line;
@@ -287,6 +307,18 @@ TEST(ecma_json_differential, matches_node_json_stringify_json_parse) {
         auto got = ecma_serialize(doc, err);
         std::string want = expected.get<std::string>();
         ++compared;
+        if (i >= static_cast<std::size_t>(count)) {  // mutated
+            bool node_refused = want.starts_with("!error: ");
+            if (node_refused && !got) { ++both_refused; continue; }
+            // Node accepts what the contract refuses: duplicate keys, lone surrogates, numbers
+            // beyond a double (node writes null), deep nesting.
+            if (!node_refused && !got &&
+                (err.find("duplicate key") != std::string::npos || err.find("surrogate") != std::string::npos ||
+                 err.find("range") != std::string::npos || err.find("deeper") != std::string::npos)) {
+                ++refused_by_contract;
+                continue;
+            }
+        }
         if (!got || *got != want) {
             if (++mismatches <= 10)
                 ADD_FAILURE() << "document " << compared << ": " << nlohmann::json(doc).dump() << "\n node: "
@@ -295,7 +327,10 @@ TEST(ecma_json_differential, matches_node_json_stringify_json_parse) {
         }
     }
     EXPECT_EQ(mismatches, 0);
-    std::cout << "[ differential ] compared " << compared << " documents with node (seed " << seed << "), "
-              << mismatches << " mismatches\n";
-    EXPECT_EQ(compared, count);
+    std::cout << "[ differential ] compared " << compared << " documents with node (seed " << seed << "): "
+              << count << " generated valid, " << mutated << " mutated (" << both_refused
+              << " refused by both, " << refused_by_contract << " refused by the contract only, "
+              << mutated - both_refused - refused_by_contract << " accepted by both); " << mismatches
+              << " mismatches\n";
+    EXPECT_EQ(compared, count + mutated);
 }
