@@ -1,5 +1,7 @@
 #include "common/json/ecma_json.hpp"
 
+#include "common/utf8.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -196,24 +198,6 @@ private:
         return true;
     }
 
-    static void put_utf8(std::uint32_t cp, std::string& s) {
-        if (cp < 0x80) {
-            s += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            s += static_cast<char>(0xC0 | (cp >> 6));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            s += static_cast<char>(0xE0 | (cp >> 12));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            s += static_cast<char>(0xF0 | (cp >> 18));
-            s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
     // One UTF-8 sequence starting at pos_ (its lead byte >= 0x80), validated strictly:
     // no overlongs, no surrogates, nothing above U+10FFFF.
     bool utf8_sequence(std::string& s) {
@@ -290,7 +274,7 @@ private:
                     if (low < 0xDC00 || low > 0xDFFF) return fail("lone high surrogate in a \\u escape");
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                 }
-                put_utf8(cp, s);
+                utf8::append(s, cp);
                 break;
             }
             default: --pos_; return fail("invalid escape in a string");

@@ -5,6 +5,7 @@
 // a JSON string) and writes one JSON string per result. Mutated documents (mostly malformed) check
 // the refusals: what node refuses, ecma_serialize refuses too. Node is required (scripts/install-deps).
 #include "common/json/ecma_json.hpp"
+#include "common/utf8.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -134,24 +135,9 @@ private:
             case 5: cp = static_cast<std::uint32_t>(0x10000 + below(0x100000)); break;
             default: cp = static_cast<std::uint32_t>(0x20 + below(0x5F)); break;
             }
-            utf8(cp, t);
+            ssegw::utf8::append(t, cp);
         }
         return t;
-    }
-
-    static void utf8(std::uint32_t cp, std::string& s) {
-        if (cp < 0x80) s += static_cast<char>(cp);
-        else if (cp < 0x800) { s += static_cast<char>(0xC0 | (cp >> 6)); s += static_cast<char>(0x80 | (cp & 0x3F)); }
-        else if (cp < 0x10000) {
-            s += static_cast<char>(0xE0 | (cp >> 12));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            s += static_cast<char>(0xF0 | (cp >> 18));
-            s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        }
     }
 
     void u_escape(std::uint32_t unit, std::string& s) {
