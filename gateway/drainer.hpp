@@ -27,7 +27,6 @@ public:
             std::vector<std::unique_ptr<worker>>& workers);
 
     void start();
-    bool started() const noexcept { return started_; }
 
 private:
     void wait_for_connections();

@@ -31,7 +31,6 @@ public:
 
     net::io_context& ioc() noexcept { return ioc_; }
     net::any_io_executor executor() { return ioc_.get_executor(); }
-    unsigned index() const noexcept { return index_; }
     channel_hub& hub() noexcept { return hub_; }
     web::idle_connections& idle() noexcept { return idle_; }
     stream_services& services() noexcept { return services_; }

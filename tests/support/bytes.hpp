@@ -4,10 +4,20 @@
 #include <boost/asio/buffer.hpp>
 
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ssegw::it {
+
+/// The lines of `text`, without their line breaks.
+inline std::vector<std::string> lines_of(std::string const& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+}
 
 /// The bytes of an Asio buffer.
 inline std::string_view view_of(boost::asio::const_buffer b) {

@@ -4,10 +4,11 @@
 
 #include "common/metrics/registry.hpp"
 
+#include "tests/support/bytes.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,12 +18,7 @@ using ssegw::web::error_kind;
 
 namespace {
 
-std::vector<std::string> lines_of(std::string const& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) out.push_back(l);
-    return out;
-}
+using ssegw::it::lines_of;
 
 // "# TYPE name kind" lines, name -> kind; fails on a family declared twice.
 std::map<std::string, std::string> types_of(std::string const& text) {

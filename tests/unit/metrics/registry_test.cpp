@@ -2,24 +2,16 @@
 // registration order, each family under one HELP and TYPE.
 #include "common/metrics/registry.hpp"
 
+#include "tests/support/bytes.hpp"
+
 #include <gtest/gtest.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
 using namespace ssegw::metrics;
 
-namespace {
-
-std::vector<std::string> lines_of(std::string const& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) out.push_back(l);
-    return out;
-}
-
-} // namespace
+using ssegw::it::lines_of;
 
 TEST(metrics_registry, empty_renders_nothing) {
     registry r;
