@@ -3,6 +3,7 @@
 #include "common/auth/api_key.hpp"
 #include "common/http/exchange.hpp"
 #include "gateway/sse_session.hpp"
+#include "common/ids/device_id.hpp"
 #include "gateway/stream_request.hpp"
 #include "gateway/stream_transport.hpp"
 #include "gateway/ticket_rules.hpp"
@@ -72,7 +73,7 @@ void serve_stream(exchange& ex, stream_kind kind, std::string device_id) {
     auto const& req = ex.req();
     if (req.has_content_length() ? !req.body().empty() : req.chunked())
         return ex.refuse({error_kind::bad_request, "stream requests take no body"});
-    if (kind == stream_kind::device && !valid_device_id(device_id))
+    if (kind == stream_kind::device && !ids::valid_device_id(device_id))
         return ex.refuse({error_kind::not_found, "no such path"});
     auto q = read_stream_query(ex.target());
 

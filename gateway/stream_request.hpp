@@ -1,5 +1,5 @@
 // What a stream request asks for beyond its path: the credential and resume point a browser's
-// EventSource can only put in the query, and which device ids are acceptable. Pure.
+// EventSource can only put in the query. Pure.
 #pragma once
 
 #include "common/http/target.hpp"
@@ -16,8 +16,5 @@ struct stream_query {
 };
 
 stream_query read_stream_query(web::target const& t);
-
-/// 1-200 bytes, no controls or spaces (ids end up in channel names).
-bool valid_device_id(std::string const& id);
 
 } // namespace ssegw::gateway

@@ -3,7 +3,7 @@
 #include "common/hex.hpp"
 #include "common/redis/keys.hpp"
 #include "common/sha256.hpp"
-#include "gateway/stream_request.hpp"
+#include "common/ids/device_id.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -75,7 +75,7 @@ std::variant<web::api_error, ticket_body> parse_ticket_body(std::string_view con
     if (auto it = j.find("deviceId"); it != j.end() && !it->is_null()) {
         if (!it->is_string()) return web::api_error{web::error_kind::bad_request, "deviceId must be a string"};
         auto id = it->get<std::string>();
-        if (!valid_device_id(id)) return web::api_error{web::error_kind::bad_request, "deviceId is not a valid device id"};
+        if (!ids::valid_device_id(id)) return web::api_error{web::error_kind::bad_request, "deviceId is not a valid device id"};
         out.device_id = std::move(id);
     }
     return out;

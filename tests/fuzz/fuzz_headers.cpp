@@ -19,7 +19,7 @@
 #include "common/sse/event_id.hpp"
 #include "common/auth/api_key.hpp"
 #include "common/http/target.hpp"
-#include "gateway/stream_request.hpp"
+#include "common/ids/device_id.hpp"
 #include "gateway/ticket_rules.hpp"
 #include "tests/support/fuzz_check.hpp"
 
@@ -169,7 +169,7 @@ void check_ticket_body(std::string_view content_type, std::string_view body) {
     auto r = ssegw::gateway::parse_ticket_body(content_type, body);
     if (auto const* ok = std::get_if<ssegw::gateway::ticket_body>(&r)) {
         FUZZ_CHECK(body.size() <= ssegw::gateway::ticket_body_limit, printable(body));
-        if (ok->device_id) FUZZ_CHECK(ssegw::gateway::valid_device_id(*ok->device_id), printable(*ok->device_id));
+        if (ok->device_id) FUZZ_CHECK(ssegw::ids::valid_device_id(*ok->device_id), printable(*ok->device_id));
     }
     bool hex64 = content_type.size() == 64;
     for (char c : content_type) hex64 = hex64 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));

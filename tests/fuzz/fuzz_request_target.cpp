@@ -6,7 +6,7 @@
 //  - neither throws nor crashes; both agree on what is unparsable;
 //  - ?ticket= (when the router has it) behaves as access_token: parsed, and REDACTED in logs;
 //  - only the device stream route has a path parameter (the device id), never empty; the id
-//    the stream endpoint accepts (valid_device_id) is 1..200 bytes with no controls or spaces;
+//    the stream endpoint accepts (ids::valid_device_id) is 1..200 bytes with no controls or spaces;
 //  - redact_target's output is exactly the input with the value of every access_token/ticket
 //    parameter (key compared decoded, as the gateway does) replaced by REDACTED, everything else
 //    byte for byte; it parses again, routes the same, and its secret parameters all read REDACTED;
@@ -16,6 +16,7 @@
 #include "common/http/route_table.hpp"
 #include "common/http/target.hpp"
 #include "gateway/stream_endpoints.hpp"
+#include "common/ids/device_id.hpp"
 #include "gateway/stream_request.hpp"
 #include "gateway/ticket_rules.hpp"
 #include "tests/support/fuzz_check.hpp"
@@ -90,7 +91,7 @@ void check_target(std::string_view target) {
         auto const& id = r.params[0];
         bool ok = !id.empty() && id.size() <= 200;
         for (unsigned char c : id) ok = ok && c > 0x20 && c != 0x7f;
-        FUZZ_CHECK(valid_device_id(id) == ok, printable(id));
+        FUZZ_CHECK(ssegw::ids::valid_device_id(id) == ok, printable(id));
     } else {
         FUZZ_CHECK(r.params.empty(), printable(target));
     }

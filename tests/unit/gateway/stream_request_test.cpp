@@ -1,5 +1,6 @@
 // gateway stream_request: the query credentials and resume point of a stream request, and which
 // device ids a stream accepts (an id reaching the device route but refused here is a 404).
+#include "common/ids/device_id.hpp"
 #include "gateway/stream_request.hpp"
 
 #include "tests/unit/support/gateway_routes.hpp"
@@ -24,13 +25,13 @@ stream_query query_of(std::string_view t) {
 /// Whether `t` reaches the device route with an id the stream endpoint accepts (else it answers 404).
 bool device_stream_accepted(std::string const& t) {
     auto m = match_of(t);
-    return m && path_of(*m->r) == device_stream && m->params.size() == 1 && valid_device_id(m->params[0]);
+    return m && path_of(*m->r) == device_stream && m->params.size() == 1 && ssegw::ids::valid_device_id(m->params[0]);
 }
 
 /// Whether `t` reaches the device route with an id the stream endpoint refuses with 404.
 bool device_stream_refused(std::string const& t) {
     auto m = match_of(t);
-    return m && path_of(*m->r) == device_stream && m->params.size() == 1 && !valid_device_id(m->params[0]);
+    return m && path_of(*m->r) == device_stream && m->params.size() == 1 && !ssegw::ids::valid_device_id(m->params[0]);
 }
 
 } // namespace
@@ -73,9 +74,9 @@ TEST(stream_query, ticket_parameter) {
 }
 
 TEST(stream_device_id, ordinary_ids_are_accepted) {
-    EXPECT_TRUE(valid_device_id("cam-1"));
-    EXPECT_TRUE(valid_device_id("a:b"));
-    EXPECT_TRUE(valid_device_id("caf\xc3\xa9"));
+    EXPECT_TRUE(ssegw::ids::valid_device_id("cam-1"));
+    EXPECT_TRUE(ssegw::ids::valid_device_id("a:b"));
+    EXPECT_TRUE(ssegw::ids::valid_device_id("caf\xc3\xa9"));
     EXPECT_TRUE(device_stream_accepted("/api/v1/devices/cam-1/analysis/stream"));
     EXPECT_TRUE(device_stream_accepted("/api/v1/devices/%41BC-1/analysis/stream"));
 }
@@ -85,9 +86,9 @@ TEST(stream_device_id, control_char_or_space_is_not_found) {
                    "/api/v1/devices/cam%0D1/analysis/stream", "/api/v1/devices/cam%011/analysis/stream",
                    "/api/v1/devices/cam%7F/analysis/stream", "/api/v1/devices/cam%201/analysis/stream"})
         EXPECT_TRUE(device_stream_refused(t)) << t;
-    EXPECT_FALSE(valid_device_id(std::string("cam\0" "1", 5)));
-    EXPECT_FALSE(valid_device_id("cam 1"));
-    EXPECT_FALSE(valid_device_id("cam\x7f"));
+    EXPECT_FALSE(ssegw::ids::valid_device_id(std::string("cam\0" "1", 5)));
+    EXPECT_FALSE(ssegw::ids::valid_device_id("cam 1"));
+    EXPECT_FALSE(ssegw::ids::valid_device_id("cam\x7f"));
 }
 
 TEST(stream_device_id, length_limit) {
@@ -97,7 +98,7 @@ TEST(stream_device_id, length_limit) {
     EXPECT_EQ(path_of(*m->r), device_stream);
     ASSERT_EQ(m->params.size(), 1u);
     EXPECT_EQ(m->params[0], ok);
-    EXPECT_TRUE(valid_device_id(ok));
+    EXPECT_TRUE(ssegw::ids::valid_device_id(ok));
     EXPECT_TRUE(device_stream_refused("/api/v1/devices/" + std::string(201, 'd') + "/analysis/stream"));
     // The limit applies to the decoded bytes: 67 encoded "é" are 134 bytes, fine; 101 are 202.
     std::string enc67, enc101;
@@ -108,6 +109,6 @@ TEST(stream_device_id, length_limit) {
 }
 
 TEST(stream_device_id, empty_id_is_refused) {
-    EXPECT_FALSE(valid_device_id(""));
+    EXPECT_FALSE(ssegw::ids::valid_device_id(""));
     EXPECT_FALSE(match_of("/api/v1/devices//analysis/stream"));  // and reaches no route at all
 }

@@ -178,7 +178,7 @@ TEST(gateway_routes, empty_device_id_is_not_found) {
 }
 
 // Device ids the stream endpoint refuses with 404 (control characters, too long) still reach the
-// device route; gateway::valid_device_id decides (stream_request_test).
+// device route; ids::valid_device_id decides (stream_request_test).
 TEST(gateway_routes, invalid_device_ids_still_reach_the_device_route) {
     for (auto t : {"/api/v1/devices/cam%001/analysis/stream", "/api/v1/devices/cam%201/analysis/stream"})
         EXPECT_EQ(route_of(t), device_stream) << t;

@@ -1,0 +1,36 @@
+#include "common/base64.hpp"
+
+#include <openssl/evp.h>
+
+namespace ssegw::base64 {
+
+std::string encode(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<unsigned char const*>(bytes.data()), static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::optional<std::string> decode(std::string_view text) {
+    if (text.size() % 4 != 0) return std::nullopt;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+                  (c == '=' && i + 2 >= text.size());
+        if (!ok) return std::nullopt;
+    }
+    std::string out(text.size() / 4 * 3, '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<unsigned char const*>(text.data()), static_cast<int>(text.size()));
+    if (n < 0) return std::nullopt;
+    // EVP_DecodeBlock counts the padding as zero bytes.
+    std::size_t pad = 0;
+    if (!text.empty() && text.back() == '=') ++pad;
+    if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
+    if (text.size() > 1 && text[text.size() - 2] == '=' && text.back() != '=') return std::nullopt;
+    out.resize(static_cast<std::size_t>(n) - pad);
+    return out;
+}
+
+} // namespace ssegw::base64
