@@ -108,6 +108,7 @@ void declare(flags::command_line& cl, config& c) {
         ->envname(env("LEASE_TTL"))->type_name("S")->check(flags::seconds())->default_str("90");
     app.add_option<seconds_d, double>("--ticket-ttl", c.ticket_ttl, "seconds a stream ticket stays valid (tests shorten it)")
         ->envname(env("TICKET_TTL"))->type_name("S")->check(flags::seconds())->default_str("60");
+    webhooks::add_webhook_flags(app, c.webhook, "SSE_GATEWAY_", true);
 }
 
 constexpr char const* about =
@@ -137,6 +138,11 @@ parse_result parse_config(int argc, char const* const* argv, char const* (*geten
     auto r = cl.parse(argc, argv, getenv_fn);
     if (r.ok && c.tls_cert.empty() != c.tls_key.empty())
         r = cl.error("--tls-cert and --tls-key go together: give both (HTTPS) or neither (plain HTTP)");
+    if (r.ok && !c.webhook.key_file.empty()) {
+        std::string why;
+        c.webhook_keys = webhooks::keyring::load(c.webhook.key_file, why);
+        if (!c.webhook_keys) r = cl.error(why);
+    }
     if (!r.ok) return {std::nullopt, r.exit_code, std::move(r.message)};
     if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
     if (c.instance_id.empty()) c.instance_id = default_instance_id();

@@ -4,6 +4,8 @@
 
 #include "common/log.hpp"
 #include "common/redis/url.hpp"
+#include "webhooks/secrets/keyring.hpp"
+#include "webhooks/webhook_flags.hpp"
 
 #include <chrono>
 #include <optional>
@@ -35,6 +37,8 @@ struct config {
     std::string tls_cert, tls_key;
     seconds_d lease_ttl{90};  // a dead instance's stream slots free themselves after this
     seconds_d ticket_ttl{60};  // a stream ticket (POST /api/v1/stream-tickets) is valid this long
+    webhooks::webhook_options webhook;
+    std::optional<webhooks::keyring> webhook_keys;  // from --webhook-secret-key-file: the webhook API is on
 };
 
 /// What parse_config decided: run with `cfg`, or exit with `exit_code` after printing `message`

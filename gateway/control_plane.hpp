@@ -35,6 +35,8 @@ public:
     bool ready(std::string& why) const;
     /// Control thread. Frees every lease this instance holds; `done` once Redis answered or failed.
     void release_all_leases(std::function<void()> done);
+    /// The commands connection (control thread), which the webhook API shares through a bridge.
+    redis::client& redis() { return *redis_; }
     /// Set on drain: new streams are refused.
     void refuse_new_streams() { refusing_.store(true, std::memory_order_relaxed); }
 

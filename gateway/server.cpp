@@ -9,6 +9,7 @@ namespace ssegw::gateway {
 server::server(config cfg, tls::context_ptr tls)
     : cfg_(std::move(cfg)),
       plane_(cfg_, control_, registry_, workers_),
+      bridge_(plane_.redis()),
       listener_(control_, site_,
                 [this] {
                     auto& w = *workers_[next_worker_++ % workers_.size()];
@@ -22,6 +23,13 @@ server::server(config cfg, tls::context_ptr tls)
     site_.header_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(cfg_.header_timeout);
     site_.count_refusal = [&m = plane_.stats()](web::error_kind k) { m.reject(k); };
     add_stream_routes(site_.routes);
+    if (cfg_.webhook_keys) {
+        webhook_api_ = std::make_unique<webhooks::management_api>(
+            webhooks::management_settings{*cfg_.webhook_keys, cfg_.webhook.allow_http,
+                                          webhooks::address_policy(cfg_.webhook.allow_nets), cfg_.webhook.secret_grace},
+            bridge_, site_.draining, registry_);
+        webhook_api_->add_routes(site_.routes);
+    }
     web::add_ops_routes(site_.routes, {
         [this](net::any_io_executor reply_to, std::function<void(bool, std::string)> done) {
             net::post(control_, [this, reply_to, done = std::move(done)]() mutable {

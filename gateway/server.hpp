@@ -1,4 +1,4 @@
-// The stream service put together: the control thread's io_context (signals, the listener, the
+// The gateway put together (the stream service, and the webhook management API when enabled): the control thread's io_context (signals, the listener, the
 // control plane's Redis connections, the drain) and the worker threads that own the client
 // sockets. It only wires the pieces; each piece says what it does.
 #pragma once
@@ -7,11 +7,13 @@
 #include "common/http/site.hpp"
 #include "common/metrics/registry.hpp"
 #include "common/net.hpp"
+#include "common/redis/bridge.hpp"
 #include "common/tls/server_context.hpp"
 #include "gateway/config.hpp"
 #include "gateway/control_plane.hpp"
 #include "gateway/drainer.hpp"
 #include "gateway/worker.hpp"
+#include "webhooks/api/management_api.hpp"
 
 #include <memory>
 #include <vector>
@@ -41,6 +43,8 @@ private:
     web::site site_;
     std::vector<std::unique_ptr<worker>> workers_;  // filled in the constructor; emptied first
     control_plane plane_;
+    redis::bridge bridge_;                                   // the webhook API's way to plane_'s Redis
+    std::unique_ptr<webhooks::management_api> webhook_api_;  // with --webhook-secret-key-file only
     web::listener listener_;
     drainer drainer_;
     net::signal_set signals_;

@@ -42,6 +42,7 @@ std::optional<web::api_error> check_key(key_record const& k, std::int64_t now_un
     if (k.malformed) return api_error{error_kind::unauthorized, "API key record is unusable"};
     if (k.revoked) return api_error{error_kind::unauthorized, "API key revoked"};
     if (k.expires_at && *k.expires_at <= now_unix) return api_error{error_kind::unauthorized, "API key expired"};
+    if (any_of_scopes.empty()) return std::nullopt;
     std::string_view s = k.scopes;
     while (!s.empty()) {
         auto sp = s.find(' ');

@@ -28,7 +28,7 @@ key_record key_record_from_fields(std::vector<std::pair<std::string, std::string
 /// The token of "Bearer <token>" (scheme case-insensitive), or nullopt.
 std::optional<std::string> bearer_token(std::string_view authorization);
 
-/// nullopt: the key is usable and holds at least one of `any_of_scopes`.
+/// nullopt: the key is usable and holds at least one of `any_of_scopes` (none named: any usable key).
 std::optional<web::api_error> check_key(key_record const& k, std::int64_t now_unix,
                                         std::vector<std::string_view> const& any_of_scopes);
 

@@ -133,7 +133,7 @@ command_line::command_line(std::string program, std::string description, std::st
     app_.formatter(std::make_shared<formatter>());
     app_.set_help_flag("-h,--help", "this text");
     app_.footer(std::move(footer));
-    // As the hand-written parsers did: a repeated flag's last value wins, and a switch takes no value.
+    // A switch takes no value; a single-valued flag given twice is refused in parse().
     app_.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)->disable_flag_override();
 }
 
@@ -161,6 +161,11 @@ result command_line::parse(int argc, char const* const* argv, getenv_fn getenv) 
     std::string bad;
     try {
         app_.parse(argc, argv);
+        // Two values for one setting is a mistake in a unit file or a script: say so rather than
+        // let one of them win silently.
+        for (CLI::Option* o : app_.get_options())
+            if (o->nonpositional() && o->get_expected_max() == 1 && o->count() > 1)
+                throw CLI::ParseError(o->get_name() + ": given more than once", CLI::ExitCodes::ArgumentMismatch);
         for (auto const& [o, name] : variables) {
             if (o->count() > 0) continue;
             char const* value = getenv(name.c_str());

@@ -18,7 +18,7 @@ constexpr std::string_view plain_to_tls =
     "{\"error\":{\"code\":\"BAD_REQUEST\",\"message\":\"this port speaks HTTPS: use https://\"}}";
 static_assert(plain_to_tls.size() - plain_to_tls.find("\r\n\r\n") - 4 == 81);
 
-unsigned retry_after_s(error_kind k) { return k == error_kind::too_many ? 10 : 2; }
+unsigned retry_after_s(error_kind k) { return k == error_kind::too_many ? 10 : k == error_kind::too_many_requests ? 1 : 2; }
 
 bool common_client_left(error_code ec) {
     return ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
@@ -269,6 +269,7 @@ void request_session<Stream>::refuse(api_error const& e) {
         res.set(http::field::www_authenticate, "Bearer realm=\"" + site_.realm + "\"");
         break;
     case error_kind::too_many:
+    case error_kind::too_many_requests:
     case error_kind::unavailable: res.set(http::field::retry_after, std::to_string(retry_after_s(e.kind))); break;
     default: break;
     }

@@ -23,4 +23,7 @@ inline std::string user_leases(std::string_view user_id) { return "sse:conns:" +
 /// A stream ticket, by sha256-hex of the ticket.
 inline std::string ticket(std::string_view ticket_hash) { return "ticket:" + std::string(ticket_hash); }
 
+/// Hash of a user's webhook (its settings, sealed secrets and failure state).
+inline std::string webhook(std::string_view user_id) { return "webhook:" + std::string(user_id); }
+
 } // namespace ssegw::redis::keys

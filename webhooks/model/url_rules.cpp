@@ -1,0 +1,51 @@
+#include "webhooks/model/url_rules.hpp"
+
+#include "common/ascii.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <charconv>
+
+namespace ssegw::webhooks {
+namespace {
+
+// Host names go into the Host header and TLS SNI: letters, digits, '-', '.', '_' only (an IDN
+// arrives in punycode), so nothing a receiver or a proxy could read as another header.
+bool plain_host_name(std::string_view h) {
+    if (h.empty() || h.size() > 253) return false;
+    for (char c : h)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
+            return false;
+    return true;
+}
+
+} // namespace
+
+bool acceptable_url(std::string_view text, url_rules const& rules) {
+    if (text.empty() || text.size() > 500) return false;
+    auto parsed = boost::urls::parse_absolute_uri(text);
+    if (!parsed) return false;
+    auto const& u = *parsed;
+    auto scheme = u.scheme();
+    if (!ascii::iequals(scheme, "https") && !(rules.allow_http && ascii::iequals(scheme, "http"))) return false;
+    if (!u.has_authority() || u.has_userinfo() || u.has_fragment()) return false;
+    if (u.has_port()) {
+        auto p = u.port();
+        unsigned n = 0;
+        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), n);
+        if (p.empty() || ec != std::errc{} || end != p.data() + p.size() || n < 1 || n > 65535) return false;
+    }
+    switch (u.host_type()) {
+    case boost::urls::host_type::name: return plain_host_name(u.encoded_host());
+    case boost::urls::host_type::ipv4:
+        return !rules.addresses || !rules.addresses->refused(boost::asio::ip::address(
+                                       boost::asio::ip::make_address_v4(u.host_ipv4_address().to_bytes())));
+    case boost::urls::host_type::ipv6:
+        return !rules.addresses || !rules.addresses->refused(boost::asio::ip::address(
+                                       boost::asio::ip::make_address_v6(u.host_ipv6_address().to_bytes())));
+    default: return false;  // IPvFuture, or no host
+    }
+}
+
+} // namespace ssegw::webhooks
