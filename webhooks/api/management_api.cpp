@@ -10,6 +10,7 @@
 #include "webhooks/model/webhook_input.hpp"
 #include "webhooks/model/webhook_record.hpp"
 #include "webhooks/secrets/secret.hpp"
+#include "webhooks/signing/signature.hpp"
 
 namespace ssegw::webhooks {
 namespace {
@@ -59,7 +60,7 @@ void create_webhook(caller c) {
                 auto body = webhook_json(f, iso8601::now_ms());
                 body.pop_back();  // the webhook object, plus its secret in both forms
                 body += ",\"secret\":" + nlohmann::json(secret).dump() + ",\"standardWebhooksSecret\":\"" +
-                        standard_webhooks_form(secret) + "\"}";
+                        standard_webhooks_secret(secret) + "\"}";
                 log::info("webhook created", {{"userId", c.user_id}});
                 reply(c, http::status::created, std::move(body));
             });

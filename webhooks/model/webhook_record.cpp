@@ -2,7 +2,7 @@
 
 #include "common/time/iso8601.hpp"
 #include "webhooks/model/event_types.hpp"
-#include "webhooks/secrets/secret.hpp"
+#include "webhooks/signing/signature.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -133,7 +133,7 @@ std::string webhook_json(hash_fields const& f, std::int64_t now_ms) {
 std::string secret_json(std::string const& secret, hash_fields const& f, std::int64_t now_ms) {
     auto previous = previous_secret_until(f, now_ms);
     json j = {{"secret", secret},
-              {"standardWebhooksSecret", standard_webhooks_form(secret)},
+              {"standardWebhooksSecret", standard_webhooks_secret(secret)},
               {"previousSecretExpiresAt", previous ? json(iso8601::format_ms(*previous)) : json(nullptr)}};
     return dump(j);
 }

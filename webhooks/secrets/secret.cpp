@@ -1,7 +1,5 @@
 #include "webhooks/secrets/secret.hpp"
 
-#include "common/base64.hpp"
-
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -27,7 +25,5 @@ bool valid_secret(std::string_view s) {
         if (c < 0x21 || c > 0x7e) return false;
     return true;
 }
-
-std::string standard_webhooks_form(std::string_view secret) { return "whsec_" + base64::encode(secret); }
 
 } // namespace ssegw::webhooks
