@@ -111,7 +111,7 @@ std::optional<int> integer_in(json const& v, std::int64_t lo, std::int64_t hi) {
     if (!v.is_number_integer()) return std::nullopt;
     if (v.is_number_unsigned()) {
         auto u = v.get<std::uint64_t>();
-        if (u > static_cast<std::uint64_t>(hi)) return std::nullopt;
+        if (u > static_cast<std::uint64_t>(hi) || static_cast<std::int64_t>(u) < lo) return std::nullopt;
         return static_cast<int>(u);
     }
     auto n = v.get<std::int64_t>();
