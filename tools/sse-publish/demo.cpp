@@ -29,6 +29,11 @@
 namespace ssegw::publish {
 namespace {
 
+// The demo key reads streams and manages the demo user's webhook.
+auth::key_record demo_key_record(std::string const& user) {
+    return {.user = user, .scopes = "device:read analytics:read webhook:read webhook:write"};
+}
+
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
@@ -224,7 +229,7 @@ int run_demo(demo_options const& opt) {
     std::optional<redis::sync_client> redis;
     try {
         redis.emplace(opt.redis);
-        auth::seed_key(*redis, key_hash, {.user = opt.user}, devices);
+        auth::seed_key(*redis, key_hash, demo_key_record(opt.user), devices);
     } catch (redis::sync_error const& e) {
         std::cerr << "sse-publish: " << e.what() << '\n';
         return 1;
@@ -252,7 +257,7 @@ int run_demo(demo_options const& opt) {
             if (!redis) {
                 // Re-seed on every new connection: a restarted Redis may have lost the key.
                 redis.emplace(opt.redis);
-                auth::seed_key(*redis, key_hash, {.user = opt.user}, devices);
+                auth::seed_key(*redis, key_hash, demo_key_record(opt.user), devices);
                 std::cerr << "sse-publish: redis is back\n";
                 outage = false;
             }
