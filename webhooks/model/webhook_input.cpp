@@ -19,6 +19,8 @@ using web::api_error;
 using web::error_kind;
 
 api_error bad(std::string field, std::string message) {
+    // A member named "" cannot be named by its name: the body as a whole is at fault.
+    if (field.empty()) field = "body";
     return api_error{error_kind::bad_request, std::move(message), std::move(field)};
 }
 
