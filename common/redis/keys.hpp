@@ -26,4 +26,11 @@ inline std::string ticket(std::string_view ticket_hash) { return "ticket:" + std
 /// Hash of a user's webhook (its settings, sealed secrets and failure state).
 inline std::string webhook(std::string_view user_id) { return "webhook:" + std::string(user_id); }
 
+/// The stream of every user's platform events, waiting for delivery.
+inline constexpr std::string_view webhook_events = "webhook:events";
+/// Duplicate guard of one published event (24 h): the entry id it was added as.
+inline std::string webhook_event_id(std::string_view user_id, std::string_view event_id) {
+    return "webhook:evtid:" + std::string(user_id) + ":" + std::string(event_id);
+}
+
 } // namespace ssegw::redis::keys

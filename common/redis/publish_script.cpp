@@ -1,8 +1,7 @@
 #include "common/redis/publish_script.hpp"
 
-#include <openssl/evp.h>
+#include "common/redis/lua_script.hpp"
 
-#include <array>
 #include <string>
 
 namespace ssegw::redis {
@@ -25,21 +24,8 @@ redis.call('PUBLISH', ARGV[2], '{"id":"' .. user_id .. '","event":"' .. ARGV[5] 
 return {device_id, user_id}
 )lua";
 
-// EVALSHA names the script by the SHA1 hex of its exact source.
 std::string const& source_sha1() {
-    static std::string const sha = [] {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
-        if (EVP_Digest(source.data(), source.size(), md, &len, EVP_sha1(), nullptr) != 1)
-            throw sync_error("publish script: SHA1 unavailable");
-        static constexpr char digits[] = "0123456789abcdef";
-        std::string hex;
-        for (unsigned int i = 0; i < len; ++i) {
-            hex += digits[md[i] >> 4];
-            hex += digits[md[i] & 0x0f];
-        }
-        return hex;
-    }();
+    static std::string const sha = script_sha1(source);
     return sha;
 }
 
@@ -54,10 +40,6 @@ bool valid_event(std::string_view event) {
             return false;
     }
     return true;
-}
-
-bool is_error(redisReply const* r, std::string_view prefix) {
-    return r->type == REDIS_REPLY_ERROR && std::string_view(r->str, r->len).substr(0, prefix.size()) == prefix;
 }
 
 } // namespace
@@ -92,15 +74,7 @@ published_ids publish_result(sync_client& redis, std::string_view device_id, std
         throw sync_error("publish: invalid event name");
     auto const args = publish_command(source_sha1(), device_id, user_id, result_json, maxlen, event);
 
-    // append/get_reply return error replies instead of throwing, so NOSCRIPT (a fresh or
-    // flushed server) can be told apart: load the script once and run it again.
-    redis.append(args);
-    reply_ptr r = redis.get_reply();
-    if (is_error(r.get(), "NOSCRIPT")) {
-        redis.command({"SCRIPT", "LOAD", source});
-        redis.append(args);
-        r = redis.get_reply();
-    }
+    reply_ptr const r = evalsha_or_load(redis, source, args);
     if (r->type == REDIS_REPLY_ERROR)
         throw sync_error("publish: " + std::string(r->str, r->len));
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||

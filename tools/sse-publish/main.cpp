@@ -1,10 +1,13 @@
 // sse-publish: the producer side of docs/PRODUCERS.md as a command-line tool. Publishes one
-// result, a stream of JSON lines, or (--demo) synthetic results for a seeded demo user.
+// result, a stream of JSON lines, (--demo) synthetic results for a seeded demo user, or (--event)
+// platform events for webhooks.
 #include "common/flags/flags.hpp"
 #include "common/redis/publish_script.hpp"
 #include "common/redis/sync_client.hpp"
 #include "common/redis/url.hpp"
 #include "tools/sse-publish/demo.hpp"
+#include "tools/sse-publish/event_mode.hpp"
+#include "webhooks/events/publish_event_script.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -29,19 +32,34 @@ constexpr char const* about = R"(Usage: sse-publish [FLAGS] RESULT_JSON     publ
        sse-publish [FLAGS] < results.jsonl  publish one result per line
        sse-publish --demo [FLAGS]           seed a demo user, publish synthetic results
        sse-publish --print-script           print the publish Lua script
+       sse-publish --event TYPE --user ID [--device ID] [--scene ID] [--event-id UUID]
+                   [--timestamp TIME] [DATA_JSON]
+                                            publish a webhook event (no DATA_JSON: one
+                                            per stdin line)
+       sse-publish --print-event-script     print the webhook event Lua script
 
 Publishes analysis results the way sse-gateway reads them (docs/PRODUCERS.md): one Lua
 script XADDs to the device and user replay logs and PUBLISHes to both channels, atomically.
 Prints "<device-log-id> <user-log-id>" per published result. The result's bytes are
-published as given (surrounding whitespace trimmed; a multi-line document is compacted).)";
+published as given (surrounding whitespace trimmed; a multi-line document is compacted).
+
+With --event, publishes a platform event for a user's webhook into webhook:events and
+prints its event id. The event id is the idempotency key: the same user's same id within
+24 h adds nothing (the id is printed, "duplicate" said on stderr, exit 0). The data is
+stored as ECMAScript's JSON.stringify(JSON.parse(data)) writes it.)";
 
 constexpr char const* exit_status = R"(Exit status: 0 ok; 1 Redis error or a malformed input line (reported on stderr and
-skipped); 2 bad flag or value.)";
+skipped); 2 bad flag or value.
+With --event: 0 ok (duplicates included); 1 Redis error or BACKLOG_FULL (stops there);
+2 bad flag or input (a bad stdin line is reported on stderr and skipped).)";
 
 struct options {
     std::string redis_url = "redis://127.0.0.1:6379/0";
     redis::endpoint redis;
     std::optional<std::string> user, device, key;
+    std::optional<std::string> event, scene, event_id, timestamp;
+    std::uint64_t max_backlog = 1'000'000;
+    bool print_event_script = false;
     std::optional<unsigned> devices;
     std::optional<std::uint64_t> count;
     std::optional<double> rate;
@@ -69,11 +87,14 @@ flags::result parse_args(int argc, char** argv, options& opt) {
     auto not_empty = CLI::Validator([](std::string& v) { return v.empty() ? std::string("must not be empty") : ""; }, "");
 
     flags::add_redis(app, opt.redis_url, opt.redis);
-    add_optional(app, "--user", opt.user, "user whose stream gets the results; required (demo: demo-user)")
+    add_optional(app, "--user", opt.user,
+                 "user whose stream gets the results, or whose webhook gets the event; required (demo: demo-user)")
         ->type_name("ID")->check(not_empty);
-    add_optional(app, "--device", opt.device, "device of the results; default: each result's \"deviceId\"")
-        ->type_name("ID")->check(not_empty);
-    app.add_option("--maxlen", opt.maxlen, "approximate length each replay log is trimmed to")
+    // Not checked here: with --event, "" means no device.
+    add_optional(app, "--device", opt.device,
+                 "device of the results; default: each result's \"deviceId\" (--event: \"\" = none)")
+        ->type_name("ID");
+    auto* maxlen = app.add_option("--maxlen", opt.maxlen, "approximate length each replay log is trimmed to")
         ->type_name("N")->transform(flags::whole_number(1, 1'000'000'000))->capture_default_str();
     app.add_flag("--demo", opt.demo,
                  "seed apikey:<sha256(key)> and user:<user>:devices, print key=, user=, devices= lines, "
@@ -88,11 +109,38 @@ flags::result parse_args(int argc, char** argv, options& opt) {
         ->type_name("K")->check(CLI::Validator([](std::string& v) { return printable_token(v); }, ""));
     app.add_flag("--verbose", opt.verbose, "demo: log \"<device> <device-log-id> <user-log-id>\" on stderr per result");
     app.add_flag("--print-script", opt.print_script, "print the Lua script, for producers in other languages");
-    app.add_option("result", opt.positional, "one result (JSON); without it, JSON lines are read from stdin");
+    add_optional(app, "--event", opt.event, "publish a webhook event of this type (one of the catalogue's 15)")
+        ->type_name("TYPE");
+    add_optional(app, "--scene", opt.scene, "event: its scene; default: data's \"sceneId\" (\"\" = none)")
+        ->type_name("ID");
+    add_optional(app, "--event-id", opt.event_id, "event: its id, any UUID (stored lowercase); default: a new UUIDv7")
+        ->type_name("UUID");
+    add_optional(app, "--timestamp", opt.timestamp,
+                 "event: its time, ISO 8601 with Z or +HH:MM; default: Redis's clock at publish")
+        ->type_name("TIME");
+    auto* max_backlog = app.add_option("--max-backlog", opt.max_backlog,
+                                       "event: refuse (BACKLOG_FULL) while webhook:events holds N entries or more")
+        ->type_name("N")->transform(flags::whole_number(1, std::numeric_limits<std::int64_t>::max()))
+        ->capture_default_str();
+    app.add_flag("--print-event-script", opt.print_event_script,
+                 "print the webhook event Lua script, for producers in other languages");
+    app.add_option("result", opt.positional,
+                   "one result (JSON), or with --event one event's data; without it, JSON lines are read from stdin");
 
     auto r = cl.parse(argc, argv);
-    if (!r.ok || opt.print_script) return r;
+    if (!r.ok || opt.print_script || opt.print_event_script) return r;
     auto bad = [&cl](std::string const& what) { return cl.error(what + " (see --help)"); };
+    if (opt.event) {
+        if (opt.demo) return bad("--demo does not go with --event");
+        if (maxlen->count() > 0) return bad("--maxlen does not go with --event (events are never trimmed)");
+    } else {
+        for (auto [flag, set] : {std::pair{"--scene", opt.scene.has_value()},
+                                 {"--event-id", opt.event_id.has_value()},
+                                 {"--timestamp", opt.timestamp.has_value()},
+                                 {"--max-backlog", max_backlog->count() > 0}})
+            if (set) return bad(std::string(flag) + " only goes with --event");
+        if (opt.device && opt.device->empty()) return cl.error("--device: must not be empty");
+    }
     if (opt.demo) {
         if (!opt.positional.empty()) return bad("--demo takes no result argument");
         if (opt.device) return bad("--device does not go with --demo (use --devices N)");
@@ -103,8 +151,8 @@ flags::result parse_args(int argc, char** argv, options& opt) {
                              {"--verbose", opt.verbose}})
         if (set) return bad(std::string(flag) + " only goes with --demo");
     if (opt.positional.size() > 1)
-        return bad("one result argument at most (got " + std::to_string(opt.positional.size()) +
-                   "); pipe many as JSON lines on stdin");
+        return bad(std::string(opt.event ? "one data argument" : "one result argument") + " at most (got " +
+                   std::to_string(opt.positional.size()) + "); pipe many as JSON lines on stdin");
     if (!opt.user) return bad("--user is required");
     return r;
 }
@@ -312,6 +360,14 @@ private:
 };
 
 int run(options const& opt) {
+    if (opt.event) {
+        publish::event_options e;
+        e.redis = opt.redis;
+        e.flags = {*opt.event, *opt.user, opt.device, opt.scene, opt.event_id, opt.timestamp};
+        if (!opt.positional.empty()) e.data = opt.positional.front();
+        e.max_backlog = opt.max_backlog;
+        return publish::run_events(e);
+    }
     if (opt.demo) {
         publish::demo_options d;
         d.redis = opt.redis;
@@ -357,6 +413,10 @@ int main(int argc, char** argv) {
     }
     if (opt.print_script) {
         std::cout << redis::publish_script_source();
+        return 0;
+    }
+    if (opt.print_event_script) {
+        std::cout << webhooks::publish_event_script_source();
         return 0;
     }
     try {
