@@ -30,6 +30,9 @@ bool acceptable_url(std::string_view text, url_rules const& rules) {
     auto scheme = u.scheme();
     if (!ascii::iequals(scheme, "https") && !(rules.allow_http && ascii::iequals(scheme, "http"))) return false;
     if (!u.has_authority() || u.has_userinfo() || u.has_fragment()) return false;
+    // After an authority the path is empty or starts with '/' (RFC 3986 path-abempty). Boost.URL
+    // 1.81 lets `https://host:8o/` through as port 8 and path `o/`: refuse such URLs here.
+    if (auto path = u.encoded_path(); !path.empty() && path.front() != '/') return false;
     if (u.has_port()) {
         auto p = u.port();
         unsigned n = 0;
