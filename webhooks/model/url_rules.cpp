@@ -20,6 +20,19 @@ bool plain_host_name(std::string_view h) {
     return true;
 }
 
+// `127.1`, `2130706433`, `0x7f.1`: names that resolvers (and browsers) read as IPv4 addresses in
+// shorthand. No real host name ends in a numeric label, so refuse them rather than let them pass
+// as names now and be refused only when a delivery resolves them.
+bool numeric_host_name(std::string_view h) {
+    if (!h.empty() && h.back() == '.') h.remove_suffix(1);
+    auto label = h.substr(h.rfind('.') == std::string_view::npos ? 0 : h.rfind('.') + 1);
+    if (label.empty()) return false;
+    if (label.size() > 1 && label[0] == '0' && (label[1] == 'x' || label[1] == 'X')) return true;
+    for (char c : label)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
 } // namespace
 
 bool acceptable_url(std::string_view text, url_rules const& rules) {
@@ -30,6 +43,9 @@ bool acceptable_url(std::string_view text, url_rules const& rules) {
     auto scheme = u.scheme();
     if (!ascii::iequals(scheme, "https") && !(rules.allow_http && ascii::iequals(scheme, "http"))) return false;
     if (!u.has_authority() || u.has_userinfo() || u.has_fragment()) return false;
+    // After an authority the path is empty or starts with '/' (RFC 3986 path-abempty). Boost.URL
+    // 1.81 lets `https://host:8o/` through as port 8 and path `o/`: refuse such URLs here.
+    if (auto path = u.encoded_path(); !path.empty() && path.front() != '/') return false;
     if (u.has_port()) {
         auto p = u.port();
         unsigned n = 0;
@@ -37,7 +53,7 @@ bool acceptable_url(std::string_view text, url_rules const& rules) {
         if (p.empty() || ec != std::errc{} || end != p.data() + p.size() || n < 1 || n > 65535) return false;
     }
     switch (u.host_type()) {
-    case boost::urls::host_type::name: return plain_host_name(u.encoded_host());
+    case boost::urls::host_type::name: return plain_host_name(u.encoded_host()) && !numeric_host_name(u.encoded_host());
     case boost::urls::host_type::ipv4:
         return !rules.addresses || !rules.addresses->refused(boost::asio::ip::address(
                                        boost::asio::ip::make_address_v4(u.host_ipv4_address().to_bytes())));

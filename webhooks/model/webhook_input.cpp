@@ -112,8 +112,9 @@ std::optional<api_error> read_filter(json const& v, std::string& out) {
 std::optional<int> integer_in(json const& v, std::int64_t lo, std::int64_t hi) {
     if (!v.is_number_integer()) return std::nullopt;
     if (v.is_number_unsigned()) {
+        // nlohmann stores every non-negative integer as unsigned: both bounds apply here too.
         auto u = v.get<std::uint64_t>();
-        if (u > static_cast<std::uint64_t>(hi) || static_cast<std::int64_t>(u) < lo) return std::nullopt;
+        if (u < static_cast<std::uint64_t>(lo) || u > static_cast<std::uint64_t>(hi)) return std::nullopt;
         return static_cast<int>(u);
     }
     auto n = v.get<std::int64_t>();
