@@ -9,7 +9,7 @@ namespace ssegw::webhooks {
 using web::api_error;
 using web::error_kind;
 
-void authorize(management_api& api, web::exchange& ex, access need, std::function<void(caller)> next) {
+void authorize(api_context& api, web::exchange& ex, access need, std::function<void(caller)> next) {
     if (api.draining()) return reply_error(api, ex, {error_kind::unavailable, "this instance is shutting down"});
     auto authz = ex.req()[http::field::authorization];
     // Keys in URLs end up in logs and histories: the API takes them only in the header.
@@ -36,7 +36,7 @@ void reply(caller const& c, http::status status, std::string data_json) {
     c.ex->respond(std::move(res));
 }
 
-void reply_error(management_api& api, web::exchange& ex, api_error const& e) {
+void reply_error(api_context& api, web::exchange& ex, api_error const& e) {
     auto status = web::status_of(e.kind);
     auto res = ex.make_response(static_cast<http::status>(status), "application/json", web::error_body(e));
     if (e.kind == error_kind::unauthorized) res.set(http::field::www_authenticate, "Bearer");

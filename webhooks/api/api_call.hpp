@@ -5,7 +5,7 @@
 
 #include "common/http/api_error.hpp"
 #include "common/http/exchange.hpp"
-#include "webhooks/api/management_api.hpp"
+#include "webhooks/api/api_context.hpp"
 
 #include <functional>
 #include <string>
@@ -18,16 +18,16 @@ namespace ssegw::webhooks {
 enum class access { read, write, any };
 
 struct caller {
-    management_api& api;
+    api_context& api;
     std::shared_ptr<web::exchange> ex;  // held across the Redis round trips
     std::string user_id;
 };
 
 /// Checks the key and its scope, then runs `next` on the request's worker; refusals are answered here.
-void authorize(management_api& api, web::exchange& ex, access need, std::function<void(caller)> next);
+void authorize(api_context& api, web::exchange& ex, access need, std::function<void(caller)> next);
 
 void reply(caller const& c, http::status status, std::string data_json);
-void reply_error(management_api& api, web::exchange& ex, web::api_error const& e);
+void reply_error(api_context& api, web::exchange& ex, web::api_error const& e);
 inline void reply_error(caller const& c, web::api_error const& e) { reply_error(c.api, *c.ex, e); }
 /// Redis did not answer, or answered with an error (logged, never shown).
 void reply_redis_failure(caller const& c, std::optional<redis::value> const& v);

@@ -139,23 +139,10 @@ std::string const& catalogue_json() {
 
 } // namespace
 
-management_api::management_api(management_settings settings, redis::bridge& redis, std::atomic<bool> const& draining,
-                               metrics::registry& registry)
-    : settings_(std::move(settings)), redis_(redis), draining_(draining) {
-    for (unsigned status : {200u, 201u, 204u, 400u, 401u, 403u, 404u, 409u, 429u, 500u, 503u})
-        requests_[status] = &registry.add_counter("sse_gateway_webhook_requests_total",
-                                                  "Webhook management API answers, by status.",
-                                                  "status=\"" + std::to_string(status) + "\"");
-}
-
-void management_api::count(unsigned status) {
-    if (auto it = requests_.find(status); it != requests_.end()) it->second->fetch_add(1, std::memory_order_relaxed);
-}
-
 void management_api::add_routes(web::route_table& routes) {
     constexpr char const* headers = "Authorization, Content-Type";
     auto on = [this](access need, void (*serve)(caller)) {
-        return [this, need, serve](exchange& ex, web::path_params const&) { authorize(*this, ex, need, serve); };
+        return [this, need, serve](exchange& ex, web::path_params const&) { authorize(ctx_, ex, need, serve); };
     };
     routes.add("/api/v1/users/me/webhook", "GET, POST, PATCH, DELETE, OPTIONS", headers,
                [this, on](exchange& ex, web::path_params const& p) {
