@@ -1,6 +1,7 @@
 // Publishing webhook events (sse-publish --event) against a real redis-server: the entry and its
 // fields, stdin lines, every refusal (exit 2, nothing added), the 24 h duplicate guard, the backlog
 // cap, Redis down, and the shipped Lua script run directly as another language's producer would.
+#include "common/ids/uuid.hpp"
 #include "common/redis/keys.hpp"
 #include "tests/support/fixture.hpp"
 #include "webhooks/events/publish_event_script.hpp"
@@ -35,13 +36,8 @@ struct entry {
 std::string str(redisReply const* r) { return std::string(r->str, r->len); }
 
 bool is_lower_uuid(std::string const& s) {
-    if (s.size() != 36) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        bool const dash = i == 8 || i == 13 || i == 18 || i == 23;
-        char const c = s[i];
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    return true;
+    auto n = ssegw::ids::normalize_uuid(s);
+    return n && *n == s;
 }
 
 class webhook_publish : public gateway_test {

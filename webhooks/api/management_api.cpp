@@ -33,23 +33,29 @@ void on_fields(caller c, std::optional<redis::value> v, api_error refusal, Then 
     then(c, fields);
 }
 
+void reply_webhook(caller const& c, hash_fields const& f) { reply(c, http::status::ok, webhook_json(f, iso8601::now_ms())); }
+
+// The request's body for a POST or PATCH, or the 400 already answered.
+std::optional<webhook_changes> changes_of(caller const& c, input_for what) {
+    auto const& req = c.ex->req();
+    auto input = read_webhook_input(req[http::field::content_type], req.body(), what, urls_of(c.api.settings()));
+    if (auto* e = std::get_if<api_error>(&input)) {
+        reply_error(c, *e);
+        return std::nullopt;
+    }
+    return std::get<webhook_changes>(std::move(input));
+}
+
 void get_webhook(caller c) {
     c.api.redis().command({"HGETALL", redis::keys::webhook(c.user_id)}, c.ex->executor(),
-                          [c](std::optional<redis::value> v) {
-                              on_fields(c, std::move(v), no_webhook(), [](caller const& c, hash_fields const& f) {
-                                  reply(c, http::status::ok, webhook_json(f, iso8601::now_ms()));
-                              });
-                          });
+                          [c](std::optional<redis::value> v) { on_fields(c, std::move(v), no_webhook(), reply_webhook); });
 }
 
 void create_webhook(caller c) {
-    auto const& req = c.ex->req();
-    auto input = read_webhook_input(req[http::field::content_type], req.body(), input_for::create,
-                                    urls_of(c.api.settings()));
-    if (auto* e = std::get_if<api_error>(&input)) return reply_error(c, *e);
-    auto& changes = std::get<webhook_changes>(input);
-    auto secret = changes.secret.value_or(make_secret());
-    auto writes = creation_writes(changes, ids::make_uuid7());
+    auto changes = changes_of(c, input_for::create);
+    if (!changes) return;
+    auto secret = changes->secret.value_or(make_secret());
+    auto writes = creation_writes(*changes, ids::make_uuid7());
     writes.set.emplace_back("secret");
     writes.set.push_back(c.api.settings().keys.seal(secret, c.user_id));
     c.api.redis().command(
@@ -68,17 +74,10 @@ void create_webhook(caller c) {
 }
 
 void update_webhook(caller c) {
-    auto const& req = c.ex->req();
-    auto input = read_webhook_input(req[http::field::content_type], req.body(), input_for::update,
-                                    urls_of(c.api.settings()));
-    if (auto* e = std::get_if<api_error>(&input)) return reply_error(c, *e);
-    auto& changes = std::get<webhook_changes>(input);
-    c.api.redis().command(scripts::update(c.user_id, writes_of(changes), changes.enabled), c.ex->executor(),
-                          [c](std::optional<redis::value> v) {
-                              on_fields(c, std::move(v), no_webhook(), [](caller const& c, hash_fields const& f) {
-                                  reply(c, http::status::ok, webhook_json(f, iso8601::now_ms()));
-                              });
-                          });
+    auto changes = changes_of(c, input_for::update);
+    if (!changes) return;
+    c.api.redis().command(scripts::update(c.user_id, writes_of(*changes), changes->enabled), c.ex->executor(),
+                          [c](std::optional<redis::value> v) { on_fields(c, std::move(v), no_webhook(), reply_webhook); });
 }
 
 void delete_webhook(caller c) {

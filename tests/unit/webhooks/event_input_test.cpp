@@ -1,5 +1,6 @@
 // One webhook event from sse-publish's flags and data: every refusal of the contract (one line
 // each), the ECMAScript re-serialisation of data, where deviceId/sceneId come from, the event id.
+#include "common/ids/uuid.hpp"
 #include "webhooks/events/event_input.hpp"
 #include "webhooks/model/event_types.hpp"
 
@@ -42,13 +43,8 @@ event_fields made(event_flags const& f, std::string_view data = "{}") {
 }
 
 bool is_lower_uuid(std::string_view s) {
-    if (s.size() != 36) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        bool const dash = i == 8 || i == 13 || i == 18 || i == 23;
-        char const c = s[i];
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    return true;
+    auto n = ssegw::ids::normalize_uuid(s);
+    return n && *n == s;
 }
 
 TEST(event_input, accepts_every_catalogue_type) {
