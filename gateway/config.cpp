@@ -2,42 +2,11 @@
 
 #include "common/flags/flags.hpp"
 
-#include <boost/asio/ip/address.hpp>
-
-#include <unistd.h>
-
 #include <algorithm>
-#include <charconv>
-#include <cstdio>
 #include <thread>
 
 namespace ssegw::gateway {
 namespace {
-
-// Empty, or why `v` is not HOST:PORT / [IPv6]:PORT; on success the parts go to host and port.
-std::string parse_listen(std::string const& v, std::string& host, unsigned short& port) {
-    std::string h, p;
-    if (!v.empty() && v.front() == '[') {
-        auto close = v.find("]:");
-        if (close == std::string::npos) return "expects HOST:PORT or [IPv6]:PORT";
-        h = v.substr(1, close - 1);
-        p = v.substr(close + 2);
-    } else {
-        auto colon = v.rfind(':');
-        if (colon == std::string::npos || v.find(':') != colon) return "expects HOST:PORT or [IPv6]:PORT";
-        h = v.substr(0, colon);
-        p = v.substr(colon + 1);
-    }
-    boost::system::error_code ec;
-    boost::asio::ip::make_address(h, ec);
-    if (ec) return "host must be an IP address";
-    unsigned n = 0;
-    auto [end, perr] = std::from_chars(p.data(), p.data() + p.size(), n);
-    if (p.empty() || perr != std::errc{} || end != p.data() + p.size() || n > 65535) return "bad port";
-    host = h;
-    port = static_cast<unsigned short>(n);
-    return {};
-}
 
 CLI::Validator text_check(std::string (*why_not)(std::string const&)) {
     return CLI::Validator([why_not](std::string& v) { auto why = why_not(v); return why.empty() ? why : "'" + v + "': " + why; }, "");
@@ -49,21 +18,12 @@ std::string origin_problem(std::string const& v) {
                : "";
 }
 
-std::string instance_id_problem(std::string const& v) {
-    return v.empty() || v.size() > 200 || v.find_first_of(" \r\n\t") != std::string::npos
-               ? "expects 1-200 characters without spaces"
-               : "";
-}
-
 // Every flag of docs/OPERATIONS.md and its SSE_GATEWAY_* variable, writing into `c`.
 void declare(flags::command_line& cl, config& c) {
     CLI::App& app = cl.app();
     auto env = [](char const* name) { return std::string("SSE_GATEWAY_") + name; };
 
-    flags::add_setting(app, "--listen",
-                       [&c](std::string const& v) { return parse_listen(v, c.listen_host, c.listen_port); },
-                       "HTTP listen address (IPv4 or [::1]:port; port 0 picks one)")
-        ->envname(env("LISTEN"))->type_name("HOST:PORT")->default_str("127.0.0.1:8080");
+    flags::add_listen(app, c.listen_host, c.listen_port, "SSE_GATEWAY_");
     flags::add_redis(app, c.redis_url, c.redis);
     app.add_option("--threads", c.threads, "worker threads")
         ->envname(env("THREADS"))->type_name("N")->transform(flags::whole_number(1, 1024))->default_str("number of cores");
@@ -90,14 +50,8 @@ void declare(flags::command_line& cl, config& c) {
         ->envname(env("MAX_CONN_RATE_PER_IP"))->type_name("N")->transform(flags::whole_number(0, 1000000))->capture_default_str();
     app.add_option("--cors-origin", c.cors_origins, "allowed CORS origin (repeatable; * allowed)")
         ->envname(env("CORS_ORIGIN"))->type_name("ORIGIN")->check(text_check(origin_problem))->default_str("none");
-    app.add_option("--instance-id", c.instance_id, "names this instance in Redis leases and logs")
-        ->envname(env("INSTANCE_ID"))->type_name("ID")->check(text_check(instance_id_problem))->default_str("hostname:pid");
-    flags::add_setting(app, "--log-level",
-                       [&c](std::string const& v) {
-                           return log::parse_level(v, c.log_level) ? "" : "expects debug, info, warn or error";
-                       },
-                       "debug, info, warn or error")
-        ->envname(env("LOG_LEVEL"))->type_name("LEVEL")->default_str("info");
+    flags::add_instance_id(app, c.instance_id, "SSE_GATEWAY_");
+    flags::add_log_level(app, c.log_level, "SSE_GATEWAY_");
     app.add_option("--tls-cert", c.tls_cert,
                    "certificate chain (PEM): serve HTTPS (TLS 1.2+) instead of plain HTTP; with --tls-key; "
                    "SIGHUP reloads both files for new connections")
@@ -115,12 +69,6 @@ constexpr char const* about =
     "Usage: sse-gateway [FLAGS]\n"
     "Streams analysis results from Redis to HTTP clients as Server-Sent Events.\n\n"
     "Every flag also reads its environment variable; a flag beats the variable.";
-
-std::string default_instance_id() {
-    char host[256] = {};
-    if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
-    return std::string(host) + ":" + std::to_string(getpid());
-}
 
 } // namespace
 
@@ -145,7 +93,7 @@ parse_result parse_config(int argc, char const* const* argv, char const* (*geten
     }
     if (!r.ok) return {std::nullopt, r.exit_code, std::move(r.message)};
     if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
-    if (c.instance_id.empty()) c.instance_id = default_instance_id();
+    if (c.instance_id.empty()) c.instance_id = flags::default_instance_id();
     return {std::move(c), 0, {}};
 }
 

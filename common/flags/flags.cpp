@@ -1,6 +1,11 @@
 #include "common/flags/flags.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
+#include <unistd.h>
+
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <cstdlib>
 #include <exception>
@@ -62,7 +67,67 @@ std::string unexpected(std::vector<std::string> const& remaining) {
     return "unexpected argument '" + first + "' (see --help)";
 }
 
+// Empty, or why `v` is not HOST:PORT / [IPv6]:PORT; on success the parts go to host and port.
+std::string parse_listen(std::string const& v, std::string& host, unsigned short& port) {
+    std::string h, p;
+    if (!v.empty() && v.front() == '[') {
+        auto close = v.find("]:");
+        if (close == std::string::npos) return "expects HOST:PORT or [IPv6]:PORT";
+        h = v.substr(1, close - 1);
+        p = v.substr(close + 2);
+    } else {
+        auto colon = v.rfind(':');
+        if (colon == std::string::npos || v.find(':') != colon) return "expects HOST:PORT or [IPv6]:PORT";
+        h = v.substr(0, colon);
+        p = v.substr(colon + 1);
+    }
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(h, ec);
+    if (ec) return "host must be an IP address";
+    unsigned n = 0;
+    auto [end, perr] = std::from_chars(p.data(), p.data() + p.size(), n);
+    if (p.empty() || perr != std::errc{} || end != p.data() + p.size() || n > 65535) return "bad port";
+    host = h;
+    port = static_cast<unsigned short>(n);
+    return {};
+}
+
 } // namespace
+
+CLI::Option* add_listen(CLI::App& app, std::string& host, unsigned short& port, std::string const& env_prefix) {
+    auto default_text = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    return add_setting(app, "--listen", [&host, &port](std::string const& v) { return parse_listen(v, host, port); },
+                       "HTTP listen address (IPv4 or [::1]:port; port 0 picks one)")
+        ->envname(env_prefix + "LISTEN")->type_name("HOST:PORT")->default_str(default_text);
+}
+
+CLI::Option* add_instance_id(CLI::App& app, std::string& id, std::string const& env_prefix) {
+    return app.add_option("--instance-id", id, "names this instance in Redis and in logs")
+        ->envname(env_prefix + "INSTANCE_ID")->type_name("ID")
+        ->check(CLI::Validator(
+            [](std::string& v) {
+                return v.empty() || v.size() > 200 || v.find_first_of(" \r\n\t") != std::string::npos
+                           ? refused(v, "expects 1-200 characters without spaces")
+                           : std::string();
+            },
+            ""))
+        ->default_str("hostname:pid");
+}
+
+CLI::Option* add_log_level(CLI::App& app, log::level& level, std::string const& env_prefix) {
+    return add_setting(app, "--log-level",
+                       [&level](std::string const& v) {
+                           return log::parse_level(v, level) ? "" : "expects debug, info, warn or error";
+                       },
+                       "debug, info, warn or error")
+        ->envname(env_prefix + "LOG_LEVEL")->type_name("LEVEL")->default_str("info");
+}
+
+std::string default_instance_id() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+    return std::string(host) + ":" + std::to_string(getpid());
+}
 
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
     return CLI::Validator(

@@ -2,6 +2,7 @@
 // options are declared with CLI11, and parse() turns every outcome into one result to act on.
 #pragma once
 
+#include "common/log.hpp"
 #include "common/redis/url.hpp"
 
 #include <CLI/CLI.hpp>
@@ -42,6 +43,19 @@ CLI::Option* add_setting(CLI::App& app, std::string const& name,
 /// --redis URL with variable SSE_GATEWAY_REDIS, shared by every program that talks to the platform's
 /// Redis: sets `url` and `endpoint` together (`endpoint` starts as `url`'s default).
 CLI::Option* add_redis(CLI::App& app, std::string& url, redis::endpoint& endpoint);
+
+/// --listen HOST:PORT (an IP address, IPv6 as [::1]:port; port 0 picks one), with variable
+/// `<env_prefix>LISTEN`; `host` and `port` hold the default until a value is given.
+CLI::Option* add_listen(CLI::App& app, std::string& host, unsigned short& port, std::string const& env_prefix);
+
+/// --instance-id ID (1-200 characters without spaces), variable `<env_prefix>INSTANCE_ID`.
+CLI::Option* add_instance_id(CLI::App& app, std::string& id, std::string const& env_prefix);
+
+/// --log-level debug|info|warn|error, variable `<env_prefix>LOG_LEVEL`.
+CLI::Option* add_log_level(CLI::App& app, log::level& level, std::string const& env_prefix);
+
+/// hostname:pid, the default instance id.
+std::string default_instance_id();
 
 /// A CLI::App with the project's conventions: -h/--help, each value flag takes one value per
 /// occurrence (a repeated flag: the last wins; a vector gathers them), and --help shows every
