@@ -154,6 +154,9 @@ put('responseTimeMs', ARGV[5] ~= '' and ARGV[5] or nil)
 put('responseBody', opt(ARGV[6]))
 put('errorMessage', opt(ARGV[7]))
 redis.call('HSET', K_ATTEMPT .. a.id, unpack(f))
+-- The claim ends with its result: a second one (a resent call) is stale. A cancel keeps the token,
+-- so that its holder learns its result was not stored because of the cancel.
+redis.call('HDEL', K_ATTEMPT .. a.id, 'token')
 redis.call('ZREM', KEYS[1], a.id)
 reindex(a, 'pending', status, now, retention)
 
