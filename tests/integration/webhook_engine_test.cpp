@@ -386,6 +386,21 @@ TEST_F(webhook_engine, claim_takes_due_attempts_with_a_new_token_and_a_new_lease
     make_due(b.record_id);
     EXPECT_EQ(claim(1).jobs.size(), 1u);
     EXPECT_EQ(claim(5).jobs.size(), 1u);
+
+    // A claim sends with the webhook's secrets as they are now: the previous one only in its grace.
+    auto webhook_key = keys::webhook(user_);
+    redis().command({"HSET", webhook_key, "secret", "v1.test.new", "previousSecret", "v1.test.old",
+                     "previousSecretUntil", std::to_string(redis_now() + 60000)});
+    auto rotated = planned();
+    EXPECT_EQ(rotated.secret, "v1.test.new");
+    EXPECT_EQ(rotated.previous_secret, "v1.test.old");
+    EXPECT_GT(rotated.previous_secret_until, redis_now());
+    redis().command({"HSET", webhook_key, "previousSecretUntil", std::to_string(redis_now() - 1)});
+    make_due(rotated.record_id);
+    auto reclaimed = claim();
+    ASSERT_EQ(reclaimed.jobs.size(), 1u);
+    EXPECT_EQ(reclaimed.jobs[0].secret, "v1.test.new");
+    EXPECT_EQ(reclaimed.jobs[0].previous_secret, "") << "its grace is over";
 }
 
 TEST_F(webhook_engine, success_resets_fail_count_and_clock_and_sets_last_delivery) {
@@ -424,6 +439,9 @@ TEST_F(webhook_engine, failures_schedule_retries_and_the_last_one_ends_the_deliv
     create_webhook(c);
     auto j = planned();
     EXPECT_EQ(j.max_attempts, 2);
+    wh::webhook_changes more;
+    more.max_retries = 5;
+    api_update(more);  // applies to events planned afterwards only
     auto next_id = ids::make_uuid7();
     auto r = complete(j.record_id, j.token, failed(), 60000, next_id);
     EXPECT_EQ(r.what, wh::completion::retry_scheduled);
