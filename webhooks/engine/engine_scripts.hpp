@@ -95,7 +95,8 @@ std::vector<std::string> complete_command(std::string const& record_id, std::str
 
 enum class completion {
     succeeded,        // the delivery succeeded
-    failed,           // the delivery ended failed (no attempt follows)
+    failed,           // the delivery ended failed (no attempt follows; when its webhook was deleted,
+                      // disabled or replaced meanwhile, none follows either and nothing is counted)
     retry_scheduled,  // the attempt failed, the next one is pending
     stale,            // the claim had lapsed (token changed, or the record is gone): nothing stored
     cancelled,        // the attempt had been cancelled meanwhile: nothing stored
