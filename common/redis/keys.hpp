@@ -33,4 +33,38 @@ inline std::string webhook_event_id(std::string_view user_id, std::string_view e
     return "webhook:evtid:" + std::string(user_id) + ":" + std::string(event_id);
 }
 
+/// The consumer group every sse-webhookd instance reads webhook:events in.
+inline constexpr std::string_view webhook_group = "sse-webhookd";
+/// Sorted set of the attempt record ids waiting to be sent, scored by due time in unix ms (the
+/// lease end while one is claimed).
+inline constexpr std::string_view webhook_due = "webhook:due";
+/// Hash of one delivery: an event for one webhook (its body, ids, maxAttempts).
+inline std::string webhook_delivery(std::string_view delivery_id) {
+    return "webhook:delivery:" + std::string(delivery_id);
+}
+/// Hash of one attempt record (the delivery log's record plus its claim token).
+inline std::string webhook_attempt(std::string_view record_id) { return "webhook:attempt:" + std::string(record_id); }
+/// One part of a delivery-log index key: the id as lowercase hex of its bytes, "*" for none.
+inline std::string webhook_index_part(std::string_view id) {
+    if (id.empty()) return "*";
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(2 * id.size());
+    for (unsigned char c : id) {
+        hex += digits[c >> 4];
+        hex += digits[c & 0x0f];
+    }
+    return hex;
+}
+/// Sorted set of a user's record ids scored by createdAt ms, for one status ("*": any) and one
+/// device and scene (webhook_index_part of each, "*": any).
+inline constexpr std::string_view webhook_index_prefix = "webhook:idx:";
+inline std::string webhook_index(std::string_view user_id, std::string_view status, std::string_view device_part,
+                                 std::string_view scene_part) {
+    return std::string(webhook_index_prefix) + std::string(user_id) + ":" + std::string(status) + ":" +
+           std::string(device_part) + ":" + std::string(scene_part);
+}
+/// Channel of auto-disable notices: {"userId","webhookId","reason","at"}.
+inline constexpr std::string_view webhook_disabled_channel = "webhook:disabled";
+
 } // namespace ssegw::redis::keys

@@ -1,0 +1,647 @@
+// The delivery worker's Redis steps (webhooks/engine: plan, claim, complete, cancel) run as Lua
+// scripts against a real redis-server, on entries published with the real publish script and read
+// through the consumer group: every drop reason in order (nothing written for one), the records,
+// the due set, the 8 index keys and their TTLs, claims and their tokens, results, retries, stale
+// results, auto-disable (published on webhook:disabled), cancelling by claim and by the
+// management API's delete and disable scripts, a PATCHed url reaching pending records, and the
+// retention trim of the index.
+#include "common/ids/uuid.hpp"
+#include "common/redis/keys.hpp"
+#include "common/redis/lua_script.hpp"
+#include "common/redis/value.hpp"
+#include "common/time/iso8601.hpp"
+#include "tests/support/fixture.hpp"
+#include "webhooks/api/webhook_scripts.hpp"
+#include "webhooks/engine/attempt_record.hpp"
+#include "webhooks/engine/engine_scripts.hpp"
+#include "webhooks/events/publish_event_script.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ssegw::it {
+namespace {
+
+namespace keys = redis::keys;
+namespace wh = webhooks;
+using strings = std::vector<std::string>;
+
+struct stream_entry {
+    std::string id;
+    wh::hash_fields fields;
+};
+
+std::string str(redisReply const* r) { return r && r->str ? std::string(r->str, r->len) : std::string(); }
+
+std::int64_t to_ms(std::string const& s) { return s.empty() ? -1 : std::stoll(s); }
+
+// PATCH bodies of one member each.
+wh::webhook_changes enabled(bool on) {
+    wh::webhook_changes c;
+    c.enabled = on;
+    return c;
+}
+wh::webhook_changes subscribed(std::string types) {
+    wh::webhook_changes c;
+    c.subscribed_types = std::move(types);
+    return c;
+}
+wh::webhook_changes filtered_by(std::string filter) {
+    wh::webhook_changes c;
+    c.filter = std::move(filter);
+    return c;
+}
+wh::webhook_changes moved_to(std::string url) {
+    wh::webhook_changes c;
+    c.url = std::move(url);
+    return c;
+}
+
+class webhook_engine : public gateway_test {
+protected:
+    void SetUp() override {
+        gateway_test::SetUp();
+        user_ = unique("u");
+        redis().command({"XGROUP", "CREATE", keys::webhook_events, keys::webhook_group, "0", "MKSTREAM"});
+    }
+
+    redis::value run(wh::engine_step step, strings const& command) {
+        auto r = redis::evalsha_or_load(redis(), wh::engine_script_source(step), command);
+        auto v = redis::copy_of(r.get());
+        EXPECT_FALSE(v.is_error()) << v.str;
+        return v;
+    }
+
+    // The user's webhook, made by the management API's create script; returns its id.
+    std::string create_webhook(wh::webhook_changes c = {}) {
+        if (!c.url) c.url = "https://hooks.example.com/in";
+        auto id = ids::make_uuid7();
+        auto w = wh::creation_writes(c, id);
+        w.set.emplace_back("secret");
+        w.set.emplace_back("v1.test.sealed-secret");
+        auto r = redis().command(wh::scripts::create(user_, w));
+        EXPECT_EQ(r->type, REDIS_REPLY_ARRAY);
+        return id;
+    }
+
+    void api_update(wh::webhook_changes const& c) {
+        auto r = redis().command(wh::scripts::update(user_, wh::writes_of(c), c.enabled));
+        EXPECT_EQ(r->type, REDIS_REPLY_ARRAY);
+    }
+
+    // Publishes an event with the publish script and reads it through the group, as a worker does.
+    stream_entry publish(std::string const& device = "cam-1", std::string const& scene = "",
+                         std::string const& data = "{}", std::string const& type = "alert_triggered") {
+        auto out = wh::publish_event(redis(), {ids::make_uuid7(), type, user_, device, scene, "", data}, 1000000);
+        EXPECT_EQ(out.status, wh::publish_status::added) << out.error;
+        return read_one();
+    }
+
+    stream_entry read_one() {
+        auto r = redis().command({"XREADGROUP", "GROUP", keys::webhook_group, "worker-1", "COUNT", "1", "STREAMS",
+                                  keys::webhook_events, ">"});
+        stream_entry e;
+        if (r->type != REDIS_REPLY_ARRAY || r->elements != 1) {
+            ADD_FAILURE() << "no entry to read";
+            return e;
+        }
+        auto const* entry = r->element[0]->element[1]->element[0];
+        e.id = str(entry->element[0]);
+        for (std::size_t i = 0; i + 1 < entry->element[1]->elements; i += 2)
+            e.fields.emplace_back(str(entry->element[1]->element[i]), str(entry->element[1]->element[i + 1]));
+        return e;
+    }
+
+    wh::plan_result plan(stream_entry const& e, wh::plan_ids const& ids = wh::new_plan_ids()) {
+        auto event = wh::read_event(e.fields);
+        auto* good = std::get_if<wh::event_entry>(&event);
+        auto command = good ? wh::plan_command(e.id, *good, ids, limits_) : wh::plan_malformed_command(e.id, user_);
+        auto r = wh::read_plan_reply(run(wh::engine_step::plan, command));
+        EXPECT_TRUE(r) << "not a plan reply";
+        return r.value_or(wh::plan_result{});
+    }
+
+    // Plans a new event that must be planned; its send job.
+    wh::send_job planned(std::string const& device = "cam-1", std::string const& scene = "") {
+        auto r = plan(publish(device, scene));
+        EXPECT_EQ(r.status, wh::plan_status::planned) << r.drop_reason;
+        return r.job;
+    }
+
+    wh::claim_result claim(std::size_t n = 10, std::string const& base = "claim") {
+        auto r = wh::read_claim_reply(run(wh::engine_step::claim, wh::claim_command(n, base, limits_)));
+        EXPECT_TRUE(r) << "not a claim reply";
+        return r.value_or(wh::claim_result{});
+    }
+
+    wh::complete_result complete(std::string const& record_id, std::string const& token, wh::attempt_result const& result,
+                                 std::int64_t delay_ms = 60000, std::string const& next_id = ids::make_uuid7()) {
+        auto r = wh::read_complete_reply(
+            run(wh::engine_step::complete, wh::complete_command(record_id, token, result, delay_ms, next_id, limits_)));
+        EXPECT_TRUE(r) << "not a complete reply";
+        return r.value_or(wh::complete_result{});
+    }
+
+    static wh::attempt_result ok() { return {true, 200, 12, std::string("fine"), std::nullopt}; }
+    static wh::attempt_result failed() { return {false, 503, 30, std::string(""), std::string("http_status: 503")}; }
+
+    wh::hash_fields hash(std::string const& key) { return redis::copy_of(redis().command({"HGETALL", key}).get()).pairs(); }
+    std::string field(std::string const& key, std::string const& name) {
+        return str(redis().command({"HGET", key, name}).get());
+    }
+    bool has_field(std::string const& key, std::string const& name) {
+        return redis().command({"HEXISTS", key, name})->integer == 1;
+    }
+    std::string attempt(std::string const& id, std::string const& name) { return field(keys::webhook_attempt(id), name); }
+    std::string webhook(std::string const& name) { return field(keys::webhook(user_), name); }
+    std::optional<std::int64_t> due_score(std::string const& id) {
+        auto r = redis().command({"ZSCORE", keys::webhook_due, id});
+        if (r->type != REDIS_REPLY_STRING) return std::nullopt;
+        return static_cast<std::int64_t>(std::stod(str(r.get())));
+    }
+    void make_due(std::string const& id) { redis().command({"ZADD", keys::webhook_due, "0", id}); }
+    long long count_keys(std::string const& pattern) {
+        return static_cast<long long>(redis().command({"KEYS", pattern})->elements);
+    }
+    long long pttl(std::string const& key) { return redis().command({"PTTL", key})->integer; }
+    bool indexed(std::string const& key, std::string const& id) {
+        return redis().command({"ZSCORE", key, id})->type == REDIS_REPLY_STRING;
+    }
+    std::int64_t redis_now() {
+        auto r = redis().command({"TIME"});
+        return std::stoll(str(r->element[0])) * 1000 + std::stoll(str(r->element[1])) / 1000;
+    }
+
+    // The 8 index keys of a record with these ids, for `status` and for any status.
+    strings index_keys(std::string const& status, std::string const& device, std::string const& scene) {
+        strings out;
+        for (auto const& s : {status, std::string("*")})
+            for (auto const& d : {keys::webhook_index_part(device), std::string("*")})
+                for (auto const& c : {keys::webhook_index_part(scene), std::string("*")})
+                    out.push_back(keys::webhook_index(user_, s, d, c));
+        return out;
+    }
+    strings status_keys(std::string const& status, std::string const& device, std::string const& scene) {
+        auto all = index_keys(status, device, scene);
+        return strings(all.begin(), all.begin() + 4);
+    }
+
+    void expect_cancelled(std::string const& id, std::string const& why, std::string const& device = "cam-1") {
+        auto key = keys::webhook_attempt(id);
+        EXPECT_EQ(field(key, "status"), "failed") << id;
+        EXPECT_EQ(field(key, "errorMessage"), "cancelled: webhook " + why);
+        EXPECT_EQ(field(key, "isFinalAttempt"), "1");
+        EXPECT_FALSE(has_field(key, "attemptedAt")) << "never started, or its result is never recorded";
+        EXPECT_FALSE(has_field(key, "responseTimeMs"));
+        EXPECT_FALSE(due_score(id));
+        for (auto const& k : status_keys("pending", device, "")) EXPECT_FALSE(indexed(k, id)) << k;
+        for (auto const& k : index_keys("failed", device, "")) EXPECT_TRUE(indexed(k, id)) << k;
+    }
+
+    wh::engine_limits limits_;
+    std::string user_;
+};
+
+TEST_F(webhook_engine, plan_drops_with_each_reason_in_order_and_writes_nothing) {
+    auto expect_drop = [&](stream_entry const& e, char const* reason) {
+        auto r = plan(e);
+        EXPECT_EQ(r.status, wh::plan_status::dropped) << reason;
+        EXPECT_EQ(r.drop_reason, reason);
+    };
+    // Another producer's entry with data that cannot be re-serialised: malformed before anything else.
+    auto bad = redis().command({"XADD", keys::webhook_events, "*", "eventId", ids::make_uuid7(), "type",
+                                "alert_triggered", "userId", user_, "deviceId", "", "sceneId", "", "ts", "1",
+                                "data", R"({"a":1,"a":2})"});
+    ASSERT_EQ(bad->type, REDIS_REPLY_STRING);
+    expect_drop(read_one(), "malformed");
+    expect_drop(publish(), "no_webhook");
+
+    wh::webhook_changes c;
+    c.enabled = false;
+    c.subscribed_types = "node_online";
+    c.filter = R"({"deviceIds":["cam-2"]})";
+    create_webhook(c);
+    expect_drop(publish(), "disabled");
+    api_update(enabled(true));
+    expect_drop(publish(), "not_subscribed");
+    api_update(subscribed("alert_triggered node_online"));
+    expect_drop(publish("cam-1"), "filtered");  // not in deviceIds
+    expect_drop(publish(""), "filtered");       // no deviceId at all
+    api_update(filtered_by(R"({"deviceIds":["cam-1"],"sceneIds":["s-1"]})"));
+    expect_drop(publish("cam-1", ""), "filtered");  // both lists given: no sceneId fails
+    expect_drop(publish("cam-1", "s-2"), "filtered");
+    expect_drop(publish("cam-2", "s-1"), "filtered");
+
+    EXPECT_EQ(count_keys("webhook:delivery:*"), 0);
+    EXPECT_EQ(count_keys("webhook:attempt:*"), 0);
+    EXPECT_EQ(count_keys("webhook:idx:*"), 0);
+    EXPECT_EQ(redis().command({"ZCARD", keys::webhook_due})->integer, 0);
+    auto pending = redis().command({"XPENDING", keys::webhook_events, keys::webhook_group});
+    EXPECT_EQ(pending->element[0]->integer, 0) << "every entry acknowledged";
+
+    EXPECT_EQ(plan(publish("cam-1", "s-1")).status, wh::plan_status::planned);
+}
+
+TEST_F(webhook_engine, plan_writes_the_delivery_its_claimed_first_attempt_the_due_set_and_8_index_keys) {
+    limits_.reclaim_after_ms = 30000;
+    wh::webhook_changes c;
+    c.timeout_ms = 2000;
+    c.max_retries = 2;
+    auto webhook_id = create_webhook(c);
+    auto e = publish("cam-1", "s/1", R"({"alertEventId":"ae-1","severity":"critical","n":1.50})");
+    auto event = std::get<wh::event_entry>(wh::read_event(e.fields));
+    auto ids = wh::new_plan_ids();
+    auto before = redis_now();
+    auto r = plan(e, ids);
+    auto after = redis_now();
+    ASSERT_EQ(r.status, wh::plan_status::planned);
+
+    auto const& j = r.job;
+    EXPECT_EQ(j.record_id, ids.record_id);
+    EXPECT_EQ(j.token, ids.token);
+    EXPECT_EQ(j.url, "https://hooks.example.com/in");
+    EXPECT_EQ(j.timeout_ms, 2000);
+    EXPECT_EQ(j.secret, "v1.test.sealed-secret");
+    EXPECT_EQ(j.previous_secret, "");
+    EXPECT_EQ(j.body, event.body);
+    EXPECT_EQ(j.event_id, event.event_id);
+    EXPECT_EQ(j.type, "alert_triggered");
+    EXPECT_EQ(j.delivery_id, ids.delivery_id);
+    EXPECT_EQ(j.user_id, user_);
+    EXPECT_EQ(j.webhook_id, webhook_id);
+    EXPECT_EQ(j.trigger, "automatic");
+    EXPECT_EQ(j.attempt_number, 1);
+    EXPECT_EQ(j.max_attempts, 3);
+    EXPECT_FALSE(j.reclaimed);
+
+    auto dkey = keys::webhook_delivery(ids.delivery_id);
+    EXPECT_EQ(field(dkey, "eventId"), event.event_id);
+    EXPECT_EQ(field(dkey, "type"), "alert_triggered");
+    EXPECT_EQ(field(dkey, "userId"), user_);
+    EXPECT_EQ(field(dkey, "webhookId"), webhook_id);
+    EXPECT_EQ(field(dkey, "payload"), event.body);
+    EXPECT_EQ(field(dkey, "deviceId"), "cam-1");
+    EXPECT_EQ(field(dkey, "sceneId"), "s/1");
+    EXPECT_EQ(field(dkey, "alertEventId"), "ae-1");
+    EXPECT_EQ(field(dkey, "severity"), "critical");
+    EXPECT_EQ(field(dkey, "maxAttempts"), "3");
+
+    auto akey = keys::webhook_attempt(ids.record_id);
+    auto created = to_ms(field(akey, "createdAt"));
+    EXPECT_GE(created, before);
+    EXPECT_LE(created, after);
+    for (auto const& [name, want] : std::vector<std::pair<std::string, std::string>>{
+             {"id", ids.record_id}, {"deliveryId", ids.delivery_id}, {"webhookUrl", "https://hooks.example.com/in"},
+             {"notificationId", event.event_id}, {"notificationType", "alert_triggered"}, {"deviceId", "cam-1"},
+             {"sceneId", "s/1"}, {"alertEventId", "ae-1"}, {"severity", "critical"}, {"status", "pending"},
+             {"trigger", "automatic"}, {"attemptNumber", "1"}, {"maxAttempts", "3"}, {"isFinalAttempt", "0"},
+             {"scheduledAt", std::to_string(created)}, {"token", ids.token}, {"webhookId", webhook_id},
+             {"userId", user_}})
+        EXPECT_EQ(field(akey, name), want) << name;
+    for (char const* unset : {"httpStatusCode", "responseTimeMs", "responseBody", "errorMessage", "attemptedAt", "payload"})
+        EXPECT_FALSE(has_field(akey, unset)) << unset;
+
+    EXPECT_EQ(due_score(ids.record_id), created + 2000 + 30000) << "claimed by the planner: its lease";
+    auto const day = 86400000LL, ttl = limits_.retention_ms + day;
+    for (auto const& k : index_keys("pending", "cam-1", "s/1")) {
+        auto score = redis().command({"ZSCORE", k, ids.record_id});
+        ASSERT_EQ(score->type, REDIS_REPLY_STRING) << k;
+        EXPECT_EQ(std::stoll(str(score.get())), created) << k;
+        EXPECT_GT(pttl(k), ttl - 60000) << k;
+        EXPECT_LE(pttl(k), ttl) << k;
+    }
+    EXPECT_EQ(count_keys("webhook:idx:*"), 8);
+    EXPECT_TRUE(indexed(keys::webhook_index(user_, "pending", "63616d2d31", "732f31"), ids.record_id))
+        << "ids as lowercase hex of their bytes";
+    for (auto const& k : {dkey, akey}) {
+        EXPECT_GT(pttl(k), ttl - 60000) << k;
+        EXPECT_LE(pttl(k), ttl) << k;
+    }
+
+    // The record renders for the API, the payload byte for byte.
+    auto fields = hash(akey);
+    fields.emplace_back("payload", field(dkey, "payload"));
+    auto record = wh::record_json(fields);
+    EXPECT_NE(record.find("\"payload\":" + event.body + ","), std::string::npos) << record;
+    auto parsed = nlohmann::json::parse(record);
+    EXPECT_EQ(parsed["status"], "pending");
+    EXPECT_EQ(parsed["createdAt"], iso8601::format_ms(created));
+    EXPECT_TRUE(parsed["attemptedAt"].is_null());
+
+    // The same entry planned again (another instance after XAUTOCLAIM): acknowledged already, stop.
+    auto again = plan(e);
+    EXPECT_EQ(again.status, wh::plan_status::planned_elsewhere);
+    EXPECT_EQ(count_keys("webhook:attempt:*"), 1);
+    EXPECT_EQ(count_keys("webhook:delivery:*"), 1);
+
+    // Without a device or scene a record is only in the '*' keys of each: 4 distinct keys.
+    auto bare = planned("", "");
+    for (auto const& k : index_keys("pending", "", "")) EXPECT_TRUE(indexed(k, bare.record_id)) << k;
+    EXPECT_FALSE(has_field(keys::webhook_attempt(bare.record_id), "deviceId"));
+}
+
+TEST_F(webhook_engine, claim_takes_due_attempts_with_a_new_token_and_a_new_lease) {
+    limits_.reclaim_after_ms = 5000;
+    wh::webhook_changes c;
+    c.timeout_ms = 1000;
+    create_webhook(c);
+    auto first = planned();
+    EXPECT_TRUE(claim().jobs.empty()) << "its lease runs";
+
+    make_due(first.record_id);  // the planner died: the lease lapsed
+    auto before = redis_now();
+    auto r = claim(10, "base-1");
+    ASSERT_EQ(r.jobs.size(), 1u);
+    EXPECT_EQ(r.cancelled, 0);
+    auto const& j = r.jobs[0];
+    EXPECT_EQ(j.record_id, first.record_id);
+    EXPECT_EQ(j.token, "base-1.1");
+    EXPECT_NE(j.token, first.token);
+    EXPECT_TRUE(j.reclaimed);
+    EXPECT_EQ(j.body, first.body);
+    EXPECT_EQ(j.attempt_number, 1);
+    EXPECT_EQ(attempt(j.record_id, "token"), "base-1.1");
+    auto score = due_score(j.record_id);
+    ASSERT_TRUE(score);
+    EXPECT_GE(*score, before + 1000 + 5000);
+    EXPECT_LE(*score, redis_now() + 1000 + 5000);
+    EXPECT_TRUE(claim().jobs.empty()) << "claimed again: not due";
+
+    // The first holder's result comes late: discarded, nothing changes.
+    auto attempt_before = hash(keys::webhook_attempt(first.record_id));
+    auto webhook_before = hash(keys::webhook(user_));
+    EXPECT_EQ(complete(first.record_id, first.token, failed()).what, wh::completion::stale);
+    EXPECT_EQ(hash(keys::webhook_attempt(first.record_id)), attempt_before);
+    EXPECT_EQ(hash(keys::webhook(user_)), webhook_before);
+    EXPECT_EQ(due_score(j.record_id), score);
+    EXPECT_EQ(complete("no-such-record", "t", ok()).what, wh::completion::stale);
+
+    // At most n, the earliest due first.
+    auto a = planned(), b = planned();
+    make_due(a.record_id);
+    make_due(b.record_id);
+    EXPECT_EQ(claim(1).jobs.size(), 1u);
+    EXPECT_EQ(claim(5).jobs.size(), 1u);
+
+    // A claim sends with the webhook's secrets as they are now: the previous one only in its grace.
+    auto webhook_key = keys::webhook(user_);
+    redis().command({"HSET", webhook_key, "secret", "v1.test.new", "previousSecret", "v1.test.old",
+                     "previousSecretUntil", std::to_string(redis_now() + 60000)});
+    auto rotated = planned();
+    EXPECT_EQ(rotated.secret, "v1.test.new");
+    EXPECT_EQ(rotated.previous_secret, "v1.test.old");
+    EXPECT_GT(rotated.previous_secret_until, redis_now());
+    redis().command({"HSET", webhook_key, "previousSecretUntil", std::to_string(redis_now() - 1)});
+    make_due(rotated.record_id);
+    auto reclaimed = claim();
+    ASSERT_EQ(reclaimed.jobs.size(), 1u);
+    EXPECT_EQ(reclaimed.jobs[0].secret, "v1.test.new");
+    EXPECT_EQ(reclaimed.jobs[0].previous_secret, "") << "its grace is over";
+}
+
+TEST_F(webhook_engine, success_resets_fail_count_and_clock_and_sets_last_delivery) {
+    create_webhook();
+    redis().command({"HSET", keys::webhook(user_), "failCount", "5", "failingSince", "1000"});
+    auto j = planned("cam-1", "s-1");
+    auto r = complete(j.record_id, j.token, ok());
+    EXPECT_EQ(r.what, wh::completion::succeeded);
+    EXPECT_EQ(r.disabled_reason, "");
+    EXPECT_EQ(r.next_record_id, "");
+
+    auto key = keys::webhook_attempt(j.record_id);
+    EXPECT_EQ(field(key, "status"), "success");
+    EXPECT_EQ(field(key, "httpStatusCode"), "200");
+    EXPECT_EQ(field(key, "responseTimeMs"), "12");
+    EXPECT_EQ(field(key, "responseBody"), "fine");
+    EXPECT_FALSE(has_field(key, "errorMessage"));
+    EXPECT_EQ(field(key, "isFinalAttempt"), "1");
+    auto started = field(key, "attemptedAt");
+    EXPECT_EQ(started, field(key, "claimedAt")) << "the attempt's start: when it was claimed";
+    EXPECT_FALSE(due_score(j.record_id));
+    for (auto const& k : status_keys("pending", "cam-1", "s-1")) EXPECT_FALSE(indexed(k, j.record_id)) << k;
+    for (auto const& k : index_keys("success", "cam-1", "s-1")) EXPECT_TRUE(indexed(k, j.record_id)) << k;
+
+    EXPECT_EQ(webhook("failCount"), "0");
+    EXPECT_FALSE(has_field(keys::webhook(user_), "failingSince"));
+    EXPECT_EQ(webhook("lastDeliveryAt"), started);
+    EXPECT_EQ(webhook("lastTriggered"), started);
+
+    EXPECT_EQ(complete(j.record_id, j.token, ok()).what, wh::completion::stale) << "a record gets one result";
+}
+
+TEST_F(webhook_engine, failures_schedule_retries_and_the_last_one_ends_the_delivery_failed) {
+    wh::webhook_changes c;
+    c.max_retries = 1;
+    create_webhook(c);
+    auto j = planned();
+    EXPECT_EQ(j.max_attempts, 2);
+    wh::webhook_changes more;
+    more.max_retries = 5;
+    api_update(more);  // applies to events planned afterwards only
+    auto next_id = ids::make_uuid7();
+    auto r = complete(j.record_id, j.token, failed(), 60000, next_id);
+    EXPECT_EQ(r.what, wh::completion::retry_scheduled);
+    EXPECT_EQ(r.next_record_id, next_id);
+
+    auto first = keys::webhook_attempt(j.record_id);
+    EXPECT_EQ(field(first, "status"), "failed");
+    EXPECT_EQ(field(first, "errorMessage"), "http_status: 503");
+    EXPECT_EQ(field(first, "responseBody"), "") << "an empty body is \"\", not null";
+    EXPECT_EQ(field(first, "isFinalAttempt"), "0");
+    EXPECT_EQ(webhook("failCount"), "0") << "the delivery has not ended";
+    EXPECT_EQ(webhook("failingSince"), field(first, "attemptedAt")) << "the clock starts at the first failed attempt";
+
+    auto second = keys::webhook_attempt(next_id);
+    auto created = to_ms(field(second, "createdAt"));
+    EXPECT_EQ(field(second, "status"), "pending");
+    EXPECT_EQ(field(second, "attemptNumber"), "2");
+    EXPECT_EQ(field(second, "maxAttempts"), "2");
+    EXPECT_EQ(field(second, "isFinalAttempt"), "1") << "pending and the last allowed";
+    EXPECT_EQ(field(second, "deliveryId"), j.delivery_id);
+    EXPECT_EQ(field(second, "notificationId"), j.event_id);
+    EXPECT_EQ(to_ms(field(second, "scheduledAt")), created + 60000);
+    EXPECT_EQ(r.next_due_at, created + 60000);
+    EXPECT_EQ(due_score(next_id), created + 60000);
+    EXPECT_FALSE(has_field(second, "token"));
+    for (auto const& k : index_keys("pending", "cam-1", "")) EXPECT_TRUE(indexed(k, next_id)) << k;
+    EXPECT_TRUE(claim().jobs.empty()) << "not due for a minute";
+
+    make_due(next_id);
+    auto claimed = claim();
+    ASSERT_EQ(claimed.jobs.size(), 1u);
+    EXPECT_FALSE(claimed.jobs[0].reclaimed);
+    EXPECT_EQ(claimed.jobs[0].attempt_number, 2);
+    EXPECT_EQ(claimed.jobs[0].body, j.body);
+    auto last = complete(next_id, claimed.jobs[0].token, {false, std::nullopt, 5000, std::nullopt,
+                                                         std::string("timeout: no response within 5000 ms")});
+    EXPECT_EQ(last.what, wh::completion::failed);
+    EXPECT_EQ(last.next_record_id, "");
+    EXPECT_EQ(field(second, "status"), "failed");
+    EXPECT_EQ(field(second, "isFinalAttempt"), "1");
+    EXPECT_FALSE(has_field(second, "httpStatusCode"));
+    EXPECT_EQ(webhook("failCount"), "1");
+    EXPECT_EQ(count_keys("webhook:attempt:*"), 2);
+    EXPECT_EQ(redis().command({"ZCARD", keys::webhook_due})->integer, 0);
+    EXPECT_EQ(redis().command({"ZCARD", keys::webhook_index(user_, "failed", "*", "*")})->integer, 2);
+    EXPECT_EQ(redis().command({"ZCARD", keys::webhook_index(user_, "pending", "*", "*")})->integer, 0);
+}
+
+TEST_F(webhook_engine, auto_disable_by_count_publishes_and_cancels_pending_attempts) {
+    limits_.disable_after_failures = 2;
+    wh::webhook_changes c;
+    c.max_retries = 0;
+    auto webhook_id = create_webhook(c);
+    auto listener = redis_server_->connect();
+    listener->command({"SUBSCRIBE", keys::webhook_disabled_channel});
+    ASSERT_TRUE(wait_subscribed(std::string(keys::webhook_disabled_channel)));
+
+    auto a = planned(), b = planned(), pending = planned();
+    auto ra = complete(a.record_id, a.token, failed());
+    EXPECT_EQ(ra.what, wh::completion::failed);
+    EXPECT_EQ(ra.disabled_reason, "");
+    EXPECT_EQ(webhook("failCount"), "1");
+    auto rb = complete(b.record_id, b.token, failed());
+    EXPECT_EQ(rb.what, wh::completion::failed);
+    EXPECT_EQ(rb.disabled_reason, "consecutive_failures");
+    EXPECT_EQ(rb.cancelled, 1);
+
+    EXPECT_EQ(webhook("enabled"), "0");
+    EXPECT_EQ(webhook("disabledReason"), "consecutive_failures");
+    EXPECT_EQ(webhook("failCount"), "2");
+    auto disabled_at = to_ms(webhook("disabledAt"));
+    EXPECT_GT(disabled_at, 0);
+    expect_cancelled(pending.record_id, "disabled");
+    EXPECT_EQ(complete(pending.record_id, pending.token, ok()).what, wh::completion::cancelled)
+        << "an in-flight attempt's result after the cancel is not stored";
+    EXPECT_EQ(field(keys::webhook_attempt(pending.record_id), "errorMessage"), "cancelled: webhook disabled");
+
+    auto message = listener->get_reply();
+    ASSERT_TRUE(message && message->type == REDIS_REPLY_ARRAY && message->elements == 3);
+    EXPECT_EQ(str(message->element[0]), "message");
+    auto notice = nlohmann::json::parse(str(message->element[2]));
+    EXPECT_EQ(notice, (nlohmann::json{{"userId", user_}, {"webhookId", webhook_id}, {"reason", "consecutive_failures"},
+                                       {"at", iso8601::format_ms(disabled_at)}}));
+    EXPECT_TRUE(str(message->element[2]).starts_with(R"({"userId":)")) << "the contract's member order";
+
+    // Disabled: new events are dropped; a re-enable clears the state.
+    EXPECT_EQ(plan(publish()).drop_reason, "disabled");
+    api_update(enabled(true));
+    EXPECT_EQ(webhook("failCount"), "0");
+    EXPECT_EQ(plan(publish()).status, wh::plan_status::planned);
+}
+
+TEST_F(webhook_engine, auto_disable_by_continuous_failure) {
+    limits_.disable_after_failures = 0;  // never by count
+    limits_.disable_after_ms = 3600000;
+    wh::webhook_changes c;
+    c.max_retries = 0;
+    create_webhook(c);
+    auto fresh = planned();
+    EXPECT_EQ(complete(fresh.record_id, fresh.token, failed()).disabled_reason, "") << "the clock just started";
+    redis().command({"HSET", keys::webhook(user_), "failingSince", std::to_string(redis_now() - 3600000)});
+    auto late = planned();
+    auto r = complete(late.record_id, late.token, failed());
+    EXPECT_EQ(r.disabled_reason, "continuous_failure");
+    EXPECT_EQ(webhook("disabledReason"), "continuous_failure");
+    EXPECT_EQ(webhook("enabled"), "0");
+}
+
+TEST_F(webhook_engine, claim_cancels_attempts_of_a_deleted_disabled_or_replaced_webhook) {
+    create_webhook();
+    auto replaced = planned();
+    make_due(replaced.record_id);
+    redis().command({"HSET", keys::webhook(user_), "id", ids::make_uuid7()});  // DELETE + POST, as another id
+    auto r = claim();
+    EXPECT_TRUE(r.jobs.empty());
+    EXPECT_EQ(r.cancelled, 1);
+    expect_cancelled(replaced.record_id, "replaced");
+
+    auto disabled = planned();
+    make_due(disabled.record_id);
+    redis().command({"HSET", keys::webhook(user_), "enabled", "0"});
+    EXPECT_EQ(claim().cancelled, 1);
+    expect_cancelled(disabled.record_id, "disabled");
+
+    redis().command({"HSET", keys::webhook(user_), "enabled", "1"});
+    auto deleted = planned();
+    make_due(deleted.record_id);
+    redis().command({"DEL", keys::webhook(user_)});
+    EXPECT_EQ(claim().cancelled, 1);
+    expect_cancelled(deleted.record_id, "deleted");
+    EXPECT_TRUE(redis().command({"EXISTS", keys::webhook_delivery(deleted.delivery_id)})->integer) << "the log stays";
+}
+
+TEST_F(webhook_engine, the_apis_delete_and_disable_cancel_pending_attempts) {
+    create_webhook();
+    auto in_flight = planned(), waiting = planned();
+    redis().command({"ZADD", keys::webhook_due, "9999999999999", waiting.record_id});
+    api_update(enabled(false));
+    EXPECT_EQ(webhook("disabledReason"), "manual");
+    expect_cancelled(in_flight.record_id, "disabled");
+    expect_cancelled(waiting.record_id, "disabled");
+    EXPECT_EQ(redis().command({"ZCARD", keys::webhook_due})->integer, 0);
+
+    api_update(enabled(true));
+    auto pending = planned();
+    auto r = redis().command(wh::scripts::remove(user_));
+    EXPECT_EQ(r->integer, 1);
+    expect_cancelled(pending.record_id, "deleted");
+    EXPECT_EQ(count_keys("webhook:attempt:*"), 3) << "the log stays";
+    EXPECT_EQ(redis().command({"ZCARD", keys::webhook_index(user_, "failed", "*", "*")})->integer, 3);
+
+    // An API write with nothing pending cancels nothing and keeps working as before.
+    create_webhook();
+    api_update(enabled(false));
+    EXPECT_EQ(redis().command(wh::scripts::remove(user_))->integer, 1);
+    EXPECT_EQ(redis().command(wh::scripts::remove(user_))->integer, 0);
+}
+
+TEST_F(webhook_engine, a_patched_url_reaches_pending_attempts_not_yet_claimed) {
+    create_webhook();
+    auto in_flight = planned(), failing = planned();
+    auto retry_id = ids::make_uuid7();
+    EXPECT_EQ(complete(failing.record_id, failing.token, failed(), 60000, retry_id).what,
+              wh::completion::retry_scheduled);
+    api_update(moved_to("https://new.example.com/in"));
+    EXPECT_EQ(attempt(retry_id, "webhookUrl"), "https://new.example.com/in");
+    EXPECT_EQ(attempt(in_flight.record_id, "webhookUrl"), "https://hooks.example.com/in") << "sent to the old one";
+    EXPECT_EQ(attempt(failing.record_id, "webhookUrl"), "https://hooks.example.com/in") << "ended: where it went";
+    make_due(in_flight.record_id);
+    auto r = claim();
+    ASSERT_EQ(r.jobs.size(), 1u);
+    EXPECT_EQ(r.jobs[0].url, "https://new.example.com/in");
+    EXPECT_EQ(attempt(in_flight.record_id, "webhookUrl"), "https://new.example.com/in");
+}
+
+TEST_F(webhook_engine, each_index_write_trims_members_older_than_the_retention) {
+    limits_.retention_ms = 600000;  // 10 min
+    create_webhook();
+    auto old = planned("cam-1", "s-1");
+    auto const ancient = std::to_string(redis_now() - 600001);
+    for (auto const& k : index_keys("pending", "cam-1", "s-1")) redis().command({"ZADD", k, ancient, old.record_id});
+    auto kept = planned("cam-1", "");  // shares the '*' scene keys with the old record
+    for (auto const& k : index_keys("pending", "cam-1", "")) {
+        EXPECT_FALSE(indexed(k, old.record_id)) << k;
+        EXPECT_TRUE(indexed(k, kept.record_id)) << k;
+        EXPECT_GT(pttl(k), 600000 + 86400000 - 60000) << k;
+        EXPECT_LE(pttl(k), 600000 + 86400000) << k;
+    }
+    // Keys this write did not touch keep the old member until their next write.
+    EXPECT_TRUE(indexed(keys::webhook_index(user_, "pending", keys::webhook_index_part("cam-1"),
+                                            keys::webhook_index_part("s-1")),
+                        old.record_id));
+    EXPECT_LE(pttl(keys::webhook_attempt(old.record_id)), 600000 + 86400000);
+
+    // The API's cancel, which is given no retention, trims with the one each record was written with.
+    redis().command({"ZADD", keys::webhook_index(user_, "failed", "*", "*"), ancient, "gone-long-ago"});
+    api_update(enabled(false));
+    EXPECT_FALSE(indexed(keys::webhook_index(user_, "failed", "*", "*"), "gone-long-ago"));
+    EXPECT_TRUE(indexed(keys::webhook_index(user_, "failed", "*", "*"), kept.record_id));
+}
+
+} // namespace
+} // namespace ssegw::it
