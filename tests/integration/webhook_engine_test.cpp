@@ -138,7 +138,7 @@ protected:
         return r.value_or(wh::claim_result{});
     }
 
-    wh::complete_result complete(std::string const& record_id, std::string const& token, wh::attempt_result const& result,
+    wh::complete_result complete(std::string const& record_id, std::string const& token, wh::completed_attempt const& result,
                                  std::int64_t delay_ms = 60000, std::string const& next_id = ids::make_uuid7()) {
         auto r = wh::read_complete_reply(
             run(wh::engine_step::complete, wh::complete_command(record_id, token, result, delay_ms, next_id, limits_)));
@@ -146,8 +146,8 @@ protected:
         return r.value_or(wh::complete_result{});
     }
 
-    static wh::attempt_result ok() { return {true, 200, 12, std::string("fine"), std::nullopt}; }
-    static wh::attempt_result failed() { return {false, 503, 30, std::string(""), std::string("http_status: 503")}; }
+    static wh::completed_attempt ok() { return {true, 200, 12, std::string("fine"), std::nullopt}; }
+    static wh::completed_attempt failed() { return {false, 503, 30, std::string(""), std::string("http_status: 503")}; }
 
     wh::hash_fields hash(std::string const& key) { return redis::copy_of(redis().command({"HGETALL", key}).get()).pairs(); }
     std::string field(std::string const& key, std::string const& name) {

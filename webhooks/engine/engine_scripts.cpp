@@ -359,7 +359,7 @@ std::optional<claim_result> read_claim_reply(redis::value const& v) {
 }
 
 std::vector<std::string> complete_command(std::string const& record_id, std::string const& token,
-                                          attempt_result const& result, std::int64_t retry_delay_ms,
+                                          completed_attempt const& result, std::int64_t retry_delay_ms,
                                           std::string const& next_record_id, engine_limits const& limits) {
     auto c = evalsha(engine_step::complete, {std::string(redis::keys::webhook_due)});
     c.push_back(record_id);

@@ -79,7 +79,7 @@ std::optional<claim_result> read_claim_reply(redis::value const& v);
 
 // ---- complete: the result of a claimed attempt
 
-struct attempt_result {
+struct completed_attempt {
     bool success = false;  // a 2xx status
     std::optional<int> http_status;
     std::optional<std::int64_t> response_time_ms;
@@ -90,7 +90,7 @@ struct attempt_result {
 /// `retry_delay_ms`: when the next automatic attempt is due after this one, if one follows (the
 /// jittered schedule or a capped Retry-After); `next_record_id` names it (a UUIDv7).
 std::vector<std::string> complete_command(std::string const& record_id, std::string const& token,
-                                          attempt_result const& result, std::int64_t retry_delay_ms,
+                                          completed_attempt const& result, std::int64_t retry_delay_ms,
                                           std::string const& next_record_id, engine_limits const& limits);
 
 enum class completion {

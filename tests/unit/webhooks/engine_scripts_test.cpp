@@ -80,7 +80,7 @@ TEST(engine_scripts, plan_arguments_in_order) {
 }
 
 TEST(engine_scripts, complete_arguments_in_order) {
-    wh::attempt_result r{false, 503, 42, std::string(""), std::string("http_status: 503")};
+    wh::completed_attempt r{false, 503, 42, std::string(""), std::string("http_status: 503")};
     auto c = wh::complete_command("rec-1", "tok-1", r, 60000, "rec-2", {30000, 1000, 100, 0});
     EXPECT_EQ(strings(c.begin() + 2, c.end()), (strings{"1", "webhook:due", "rec-1", "tok-1", "failed", "503", "42", "=",
                                                         "=http_status: 503", "60000", "rec-2", "100", "0", "1000"}));
