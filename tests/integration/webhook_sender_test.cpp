@@ -261,6 +261,36 @@ TEST_F(webhook_sender, a_kept_connection_the_receiver_closed_is_not_a_failure) {
     EXPECT_EQ(rx.connections(), 3);
 }
 
+TEST_F(webhook_sender, a_kept_connection_closed_unanswered_is_replaced_once) {
+    // The receiver answers one request per connection, then reads the next and closes without a
+    // word (the race of a keep-alive timeout): the second attempt goes once more on a new connection.
+    webhook_receiver rx;
+    rx.reply_with(receiver_reply{}.with_body("ok").answering_per_connection(1));
+    auto s = make_sender();
+    EXPECT_EQ(send(*s, request(rx.url())).result, wh::outcome::success);
+    EXPECT_EQ(s->idle_connections(), 1u);
+    auto res = send(*s, request(rx.url("/second")));
+    EXPECT_EQ(res.result, wh::outcome::success) << res.error_message;
+    EXPECT_EQ(res.response_body, "ok");
+    auto reqs = rx.requests();
+    ASSERT_EQ(reqs.size(), 3u);  // the unanswered one arrived too: receivers deduplicate on webhook-id
+    EXPECT_EQ(reqs[1].connection, reqs[0].connection);
+    EXPECT_NE(reqs[2].connection, reqs[0].connection);
+    EXPECT_EQ(reqs[2].target, "/second");
+    EXPECT_EQ(rx.connections(), 2);
+}
+
+TEST_F(webhook_sender, a_new_connection_closed_unanswered_is_protocol) {
+    webhook_receiver rx;
+    rx.reply_with(receiver_reply{}.answering_per_connection(0));
+    auto s = make_sender();
+    auto res = send(*s, request(rx.url()));
+    EXPECT_EQ(res.result, wh::outcome::protocol);
+    EXPECT_EQ(res.error_message, "protocol: connection closed before the response head was complete");
+    EXPECT_EQ(rx.requests().size(), 1u);  // not sent again: the connection was new
+    EXPECT_EQ(res.response_body, std::nullopt);
+}
+
 TEST_F(webhook_sender, a_kept_connection_to_a_gone_receiver_is_dropped) {
     auto s = make_sender();
     std::string url;

@@ -186,6 +186,7 @@ void webhook_receiver::serve(int fd, int connection) {
     }
     std::string buf;
     char chunk[16384];
+    int answered = 0;
     while (!stop_) {
         // One request: the head, then Content-Length bytes of body.
         std::size_t end;
@@ -216,6 +217,8 @@ void webhook_receiver::serve(int fd, int connection) {
             reply = reply_;
         }
 
+        if (reply.answers_per_connection >= 0 && answered >= reply.answers_per_connection) return finish();
+        ++answered;
         if (reply.never) {  // until the client gives up
             while (io.read_some(chunk, sizeof chunk) > 0) {}
             return finish();

@@ -30,6 +30,7 @@ struct receiver_reply {
     std::chrono::milliseconds trickle{0};    // > 0: the head one byte at a time, this long apart
     bool never = false;                      // read the request, then answer nothing until the peer closes
     bool hang_up = false;                    // close the connection after the response without saying so
+    int answers_per_connection = -1;         // >= 0: after this many answers, read the next request and close unanswered
 
     // Chained setters, so a test reads `receiver_reply{}.with_status(500).with_body("boom")`.
     receiver_reply& with_status(int s) { status = s; return *this; }
@@ -43,6 +44,7 @@ struct receiver_reply {
     receiver_reply& with_trickle(std::chrono::milliseconds d) { trickle = d; return *this; }
     receiver_reply& answering_never() { never = true; return *this; }
     receiver_reply& hanging_up() { hang_up = true; return *this; }
+    receiver_reply& answering_per_connection(int n) { answers_per_connection = n; return *this; }
 };
 
 struct received_request {
