@@ -3,6 +3,7 @@
 // Streams and /healthz over TLS, the client context of common/tls against it, plain HTTP on the TLS port, old protocol versions refused, the
 // certificate reloaded on SIGHUP without dropping open streams (and a broken one not taken), bad flags.
 #include "common/tls/client_context.hpp"
+#include "tests/support/certs.hpp"
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"
 #include "tests/support/nginx.hpp"
@@ -18,60 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct run_result {
-    std::optional<int> status;  // raw wait status; nullopt if it had to be killed
-    std::string out, err;
-    bool ok() const { return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0; }
-    int exit_code() const { return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1; }
-};
-
-int runs_ = 0;
-
-/// Runs a program to completion (stdin /dev/null), killed after `limit`.
-run_result run(fs::path const& dir, std::string program, std::vector<std::string> args,
-               std::vector<std::pair<std::string, std::string>> env = {}, clock::duration limit = 8s) {
-    auto n = std::to_string(++runs_);
-    process_options o;
-    o.path = std::move(program);
-    o.args = std::move(args);
-    o.env = std::move(env);
-    o.stdout_file = (dir / ("run-" + n + ".out")).string();
-    o.stderr_file = (dir / ("run-" + n + ".err")).string();
-    process p(o);
-    run_result r;
-    r.status = p.wait_until(in(limit));
-    r.out = read_file(o.stdout_file);
-    r.err = read_file(o.stderr_file);
-    return r;
-}
-
-std::string openssl_bin() { return find_program("openssl"); }
-
-/// A certificate authority: NAME.pem, NAME.key (EC P-256: fast to make).
-void make_ca(fs::path const& dir, std::string const& name) {
-    auto r = run(dir, openssl_bin(),
-                 {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                  "-subj", "/CN=" + name, "-keyout", (dir / (name + ".key")).string(), "-out",
-                  (dir / (name + ".pem")).string()});
-    if (!r.ok()) throw std::runtime_error("openssl req (CA) failed: " + r.err);
-}
-
-/// A server certificate for IP:127.0.0.1 signed by `ca`, with subject CN=`cn` and `serial`.
-void make_server_cert(fs::path const& dir, std::string const& ca, std::string const& cn, std::string const& serial,
-                      fs::path const& cert, fs::path const& key) {
-    auto csr = dir / (cn + ".csr");
-    auto ext = dir / "san.ext";
-    write_file(ext, "subjectAltName=IP:127.0.0.1\n");
-    auto r = run(dir, openssl_bin(),
-                 {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + cn,
-                  "-keyout", key.string(), "-out", csr.string()});
-    if (!r.ok()) throw std::runtime_error("openssl req (server) failed: " + r.err);
-    r = run(dir, openssl_bin(),
-            {"x509", "-req", "-in", csr.string(), "-CA", (dir / (ca + ".pem")).string(), "-CAkey",
-             (dir / (ca + ".key")).string(), "-set_serial", serial, "-days", "2", "-extfile", ext.string(), "-out",
-             cert.string()});
-    if (!r.ok()) throw std::runtime_error("openssl x509 (server) failed: " + r.err);
-}
+int curl_streams_ = 0;
 
 class tls : public gateway_test {
 protected:
@@ -120,7 +68,7 @@ protected:
         process_options o;
         o.path = curl_binary();
         o.args = {"-sS", "-N", "--cacert", ca("ca-one").string(), "-H", "Authorization: Bearer " + key, url(gw, path)};
-        o.stderr_file = dir_->file("curl-stream-" + std::to_string(++runs_) + ".err").string();
+        o.stderr_file = dir_->file("curl-stream-" + std::to_string(++curl_streams_) + ".err").string();
         return std::make_unique<piped_child>(std::move(o));
     }
 
