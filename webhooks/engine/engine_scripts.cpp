@@ -74,12 +74,7 @@ if device ~= '' then a.deviceId = device end
 if scene ~= '' then a.sceneId = scene end
 local d = {'eventId', ARGV[3], 'type', kind, 'userId', user, 'webhookId', w.id, 'payload', body,
   'maxAttempts', a.maxAttempts, 'createdAt', at}
-for _, k in ipairs({'deviceId', 'sceneId', 'alertEventId', 'severity'}) do
-  if a[k] then
-    d[#d + 1] = k
-    d[#d + 1] = a[k]
-  end
-end
+append_present(d, a, {'deviceId', 'sceneId', 'alertEventId', 'severity'})
 local delivery = K_DELIVERY .. a.deliveryId
 redis.call('HSET', delivery, unpack(d))
 redis.call('PEXPIRE', delivery, retention + DAY)

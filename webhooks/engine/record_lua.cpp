@@ -71,14 +71,18 @@ end
 local ATTEMPT_FIELDS = {'id', 'deliveryId', 'webhookUrl', 'notificationId', 'alertEventId', 'severity',
   'notificationType', 'deviceId', 'sceneId', 'status', 'attemptNumber', 'maxAttempts', 'isFinalAttempt',
   'trigger', 'scheduledAt', 'createdAt', 'userId', 'webhookId', 'retentionMs', 'token', 'claimedAt'}
-local function write_attempt(a, now, retention)
-  local args = {}
-  for _, k in ipairs(ATTEMPT_FIELDS) do
-    if a[k] then
+-- Appends name, value for each of `names` that `t` holds: HSET arguments without the nil fields.
+local function append_present(args, t, names)
+  for _, k in ipairs(names) do
+    if t[k] then
       args[#args + 1] = k
-      args[#args + 1] = a[k]
+      args[#args + 1] = t[k]
     end
   end
+  return args
+end
+local function write_attempt(a, now, retention)
+  local args = append_present({}, a, ATTEMPT_FIELDS)
   local key = K_ATTEMPT .. a.id
   redis.call('HSET', key, unpack(args))
   redis.call('PEXPIRE', key, retention_of(a, retention) + DAY)
