@@ -1,6 +1,8 @@
 // gateway parse_config: flags, SSE_GATEWAY_* variables, defaults and errors of contract section 2.
 #include "gateway/config.hpp"
 
+#include "tests/unit/support/fake_env.hpp"
+
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -14,16 +16,8 @@ using namespace ssegw::gateway;
 
 namespace {
 
-// The environment parse_config sees: a static table, so the process environment is untouched.
-std::map<std::string, std::string>& fake_env() {
-    static std::map<std::string, std::string> env;
-    return env;
-}
-
-char const* fake_getenv(char const* name) {
-    auto it = fake_env().find(name);
-    return it == fake_env().end() ? nullptr : it->second.c_str();
-}
+using ssegw::test::fake_env;
+using ssegw::test::fake_getenv;
 
 class config_parse : public ::testing::Test {
 protected:

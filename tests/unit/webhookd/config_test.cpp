@@ -3,6 +3,8 @@
 
 #include "tests/support/temp_dir.hpp"
 
+#include "tests/unit/support/fake_env.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -18,15 +20,8 @@ using namespace std::chrono;
 
 namespace {
 
-std::map<std::string, std::string>& fake_env() {
-    static std::map<std::string, std::string> env;
-    return env;
-}
-
-char const* fake_getenv(char const* name) {
-    auto it = fake_env().find(name);
-    return it == fake_env().end() ? nullptr : it->second.c_str();
-}
+using ssegw::test::fake_env;
+using ssegw::test::fake_getenv;
 
 class webhookd_config : public ::testing::Test {
 protected:
