@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
+
 namespace ssegw::redis {
 
 std::string script_sha1(std::string_view source) {
@@ -29,6 +31,22 @@ reply_ptr evalsha_or_load(sync_client& redis, std::string_view source, std::vect
         r = redis.get_reply();
     }
     return r;
+}
+
+void evalsha_or_load(client& redis, std::string_view source, std::vector<std::string> evalsha,
+                     std::function<void(std::optional<value>)> done) {
+    auto c = redis.shared_from_this();
+    auto cmd = std::make_shared<std::vector<std::string>>(std::move(evalsha));
+    redis.command(*cmd, [c, source, cmd, done = std::move(done)](redisReply* r) mutable {
+        if (!r) return done(std::nullopt);
+        if (r->type != REDIS_REPLY_ERROR || !std::string_view(r->str, r->len).starts_with("NOSCRIPT"))
+            return done(copy_of(r));
+        // Pipelined on the same connection, so the EVALSHA runs after the load.
+        c->command({"SCRIPT", "LOAD", source}, [](redisReply*) {});
+        c->command(*cmd, [done = std::move(done)](redisReply* again) {
+            done(again ? std::optional<value>(copy_of(again)) : std::nullopt);
+        });
+    });
 }
 
 } // namespace ssegw::redis

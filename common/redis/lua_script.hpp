@@ -2,8 +2,12 @@
 // restarted or flushed server) SCRIPT LOAD and once more. Shared by the project's scripts.
 #pragma once
 
+#include "common/redis/client.hpp"
 #include "common/redis/sync_client.hpp"
+#include "common/redis/value.hpp"
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,5 +22,11 @@ std::string script_sha1(std::string_view source);
 /// NOSCRIPT loads `source` and sends it again. Error replies are returned, not thrown; throws
 /// sync_error on I/O failure. Not for use between append() and get_reply() of the caller's pipeline.
 reply_ptr evalsha_or_load(sync_client& redis, std::string_view source, std::vector<std::string> const& evalsha);
+
+/// The same on an async client: `done` gets the reply (an error reply too), or nullopt when the
+/// connection failed or was lost; it runs once, on the client's executor. `source` must outlive the
+/// call (the scripts are static).
+void evalsha_or_load(client& redis, std::string_view source, std::vector<std::string> evalsha,
+                     std::function<void(std::optional<value>)> done);
 
 } // namespace ssegw::redis

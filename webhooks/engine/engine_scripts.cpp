@@ -5,6 +5,7 @@
 #include "common/redis/lua_script.hpp"
 #include "webhooks/engine/record_lua.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <iterator>
 
@@ -37,8 +38,9 @@ end
 // ARGV[1] entry id  ARGV[2] body ('' = malformed: acknowledge only)  ARGV[3] event id  ARGV[4] type
 // ARGV[5] userId  ARGV[6] deviceId or ''  ARGV[7] sceneId or ''  ARGV[8] alertEventId  ARGV[9] severity
 // (both opt())  ARGV[10] delivery id  ARGV[11] record id  ARGV[12] claim token  ARGV[13] reclaim-after ms
-// ARGV[14] retention ms
-// → {'elsewhere'} | {'dropped', reason} | {'planned', job}
+// ARGV[14] retention ms  ARGV[15] '1': claimed by the caller, '0': due at once (the caller is at its
+// per-webhook cap; the claim loop of whichever instance has room sends it)
+// → {'elsewhere'} | {'dropped', reason} | {'planned', job} | {'deferred'}
 constexpr std::string_view plan_body = R"lua(
 if redis.call('XACK', KEYS[1], GROUP, ARGV[1]) == 0 then return {'elsewhere'} end
 local body = ARGV[2]
@@ -69,7 +71,9 @@ local a = {id = ARGV[11], deliveryId = ARGV[10], webhookUrl = w.url or '', notif
   alertEventId = opt(ARGV[8]), severity = opt(ARGV[9]), notificationType = kind,
   status = 'pending', attemptNumber = '1', maxAttempts = ms(max), isFinalAttempt = max == 1 and '1' or '0',
   trigger = 'automatic', scheduledAt = at, createdAt = at, userId = user, webhookId = w.id,
-  retentionMs = ARGV[14], token = ARGV[12], claimedAt = at}
+  retentionMs = ARGV[14]}
+local claimed = ARGV[15] == '1'
+if claimed then a.token, a.claimedAt = ARGV[12], at end
 if device ~= '' then a.deviceId = device end
 if scene ~= '' then a.sceneId = scene end
 local d = {'eventId', ARGV[3], 'type', kind, 'userId', user, 'webhookId', w.id, 'payload', body,
@@ -79,18 +83,28 @@ local delivery = K_DELIVERY .. a.deliveryId
 redis.call('HSET', delivery, unpack(d))
 redis.call('PEXPIRE', delivery, retention + DAY)
 write_attempt(a, now, retention)
+if not claimed then
+  redis.call('ZADD', KEYS[3], at, a.id)
+  return {'deferred'}
+end
 -- Claimed by the planner, which sends at once: due again only if its lease lapses.
 redis.call('ZADD', KEYS[3], ms(now + (tonumber(w.timeoutMs or '') or 5000) + tonumber(ARGV[13])), a.id)
 return {'planned', job(a, w, body, '0')}
 )lua";
 
 // KEYS[1] webhook:due  ARGV[1] at most this many  ARGV[2] token base  ARGV[3] reclaim-after ms
-// ARGV[4] retention ms
+// ARGV[4] retention ms  ARGV[5] per-webhook cap (0 = none)  ARGV[6] due members looked at, at most
+// ARGV[7…] pairs: userId, the caller's attempts in flight to that user's webhook
 // → {jobs, cancelled}
 constexpr std::string_view claim_body = R"lua(
-local retention = tonumber(ARGV[4])
+local retention, want, cap = tonumber(ARGV[4]), tonumber(ARGV[1]), tonumber(ARGV[5])
+local busy = {}
+for i = 7, #ARGV, 2 do busy[ARGV[i]] = tonumber(ARGV[i + 1]) end
 local jobs, cancelled = {}, 0
-for i, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ms(now), 'LIMIT', 0, tonumber(ARGV[1]))) do
+-- Attempts of a webhook at the cap stay due and are skipped, so the members behind them, other
+-- webhooks' attempts, are still claimed: one slow receiver cannot hold everyone's slots.
+for i, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ms(now), 'LIMIT', 0, tonumber(ARGV[6]))) do
+  if #jobs >= want then break end
   local a = hash(K_ATTEMPT .. id)
   local payload = a.deliveryId and redis.call('HGET', K_DELIVERY .. a.deliveryId, 'payload')
   if a.status ~= 'pending' or not payload then
@@ -101,10 +115,14 @@ for i, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ms(now), 'LIMIT
     if not w.id then why = 'deleted'
     elseif w.id ~= a.webhookId then why = 'replaced'
     elseif w.enabled == '0' then why = 'disabled' end
+    local held = busy[a.userId] or 0
     if why then
       cancel_attempt(a, why, now, retention)
       cancelled = cancelled + 1
+    elseif cap > 0 and held >= cap then
+      -- left due for a later claim
     else
+      busy[a.userId] = held + 1
       -- A token already there: an earlier claim lapsed, its holder's result will be stale.
       local reclaimed = a.token and '1' or '0'
       a.token, a.webhookUrl = ARGV[2] .. '.' .. i, w.url or ''
@@ -209,6 +227,45 @@ end
 return {'done', result, disabled, cancelled, next_id, next_at}
 )lua";
 
+// KEYS[1] webhook:events  KEYS[2] webhook:due  ARGV[1] consumers idle this long (ms) with nothing
+// pending are deleted  ARGV[2] the caller's consumer (kept)
+// → {entries trimmed, lag, pending, ZCARD due, consumers deleted}
+constexpr std::string_view maintain_body = R"lua(
+local scheduled = redis.call('ZCARD', KEYS[2])
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 0, 0, scheduled, 0} end
+local g = nil
+for _, info in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local t = {}
+  for i = 1, #info, 2 do t[info[i]] = info[i + 1] end
+  if t.name == GROUP then g = t end
+end
+if not g then return {0, 0, 0, scheduled, 0} end
+local last, pending = g['last-delivered-id'], tonumber(g.pending)
+local lag = tonumber(g.lag)
+if not lag then  -- Redis cannot tell after some deletions: count what follows the last delivered entry
+  lag = #redis.call('XRANGE', KEYS[1], '(' .. last, '+', 'COUNT', 100000)
+end
+-- Everything before the oldest entry still unacknowledged, or else up to the last one delivered.
+local minid
+if pending > 0 then
+  minid = redis.call('XPENDING', KEYS[1], GROUP)[2]
+else
+  local ms_part, seq = string.match(last, '^(%d+)-(%d+)$')
+  minid = ms_part .. '-' .. string.format('%d', tonumber(seq) + 1)
+end
+local trimmed = redis.call('XTRIM', KEYS[1], 'MINID', minid)
+local deleted = 0
+for _, info in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], GROUP)) do
+  local t = {}
+  for i = 1, #info, 2 do t[info[i]] = info[i + 1] end
+  if t.name ~= ARGV[2] and tonumber(t.pending) == 0 and tonumber(t.idle) >= tonumber(ARGV[1]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], GROUP, t.name)
+    deleted = deleted + 1
+  end
+end
+return {trimmed, lag, pending, scheduled, deleted}
+)lua";
+
 // KEYS[1] webhook:<userId>  ARGV[1] deleted | disabled | replaced  ARGV[2] retention ms  → how many
 constexpr std::string_view cancel_body = R"lua(
 return cancel_pending(user_of(KEYS[1]), ARGV[1], now, tonumber(ARGV[2]))
@@ -226,11 +283,12 @@ script const& script_of(engine_step step) {
         return s;
     };
     static script const plan = make(plan_body), claim = make(claim_body), complete = make(complete_body),
-                        cancel = make(cancel_body);
+                        cancel = make(cancel_body), maintain = make(maintain_body);
     switch (step) {
     case engine_step::plan: return plan;
     case engine_step::claim: return claim;
     case engine_step::complete: return complete;
+    case engine_step::maintain: return maintain;
     default: return cancel;
     }
 }
@@ -295,7 +353,7 @@ std::string_view engine_script_source(engine_step step) { return script_of(step)
 plan_ids new_plan_ids() { return {ids::make_uuid7(), ids::make_uuid7(), ids::make_uuid7()}; }
 
 std::vector<std::string> plan_command(std::string const& entry_id, event_entry const& event, plan_ids const& ids,
-                                      engine_limits const& limits) {
+                                      engine_limits const& limits, bool claim) {
     auto c = evalsha(engine_step::plan, {std::string(redis::keys::webhook_events), redis::keys::webhook(event.user_id),
                                          std::string(redis::keys::webhook_due)});
     for (auto const* a : {&entry_id, &event.body, &event.event_id, &event.type, &event.user_id, &event.device_id,
@@ -308,6 +366,7 @@ std::vector<std::string> plan_command(std::string const& entry_id, event_entry c
     c.push_back(ids.token);
     c.push_back(std::to_string(limits.reclaim_after_ms));
     c.push_back(std::to_string(limits.retention_ms));
+    c.emplace_back(claim ? "1" : "0");
     return c;
 }
 
@@ -315,7 +374,7 @@ std::vector<std::string> plan_malformed_command(std::string const& entry_id, std
     auto c = evalsha(engine_step::plan, {std::string(redis::keys::webhook_events), redis::keys::webhook(user_id),
                                          std::string(redis::keys::webhook_due)});
     c.push_back(entry_id);
-    c.resize(c.size() + 13);  // an empty body: acknowledge only
+    c.resize(c.size() + 14);  // an empty body: acknowledge only
     return c;
 }
 
@@ -323,6 +382,7 @@ std::optional<plan_result> read_plan_reply(redis::value const& v) {
     if (v.type != redis::value::kind::array || v.elements.empty()) return std::nullopt;
     auto const& e = v.elements;
     if (is_word(e[0], "elsewhere") && e.size() == 1) return plan_result{plan_status::planned_elsewhere, {}, {}};
+    if (is_word(e[0], "deferred") && e.size() == 1) return plan_result{plan_status::deferred, {}, {}};
     if (is_word(e[0], "dropped") && e.size() == 2 && e[1].type == redis::value::kind::string)
         return plan_result{plan_status::dropped, e[1].str, {}};
     if (is_word(e[0], "planned") && e.size() == 2)
@@ -330,12 +390,20 @@ std::optional<plan_result> read_plan_reply(redis::value const& v) {
     return std::nullopt;
 }
 
-std::vector<std::string> claim_command(std::size_t max, std::string const& token_base, engine_limits const& limits) {
+std::vector<std::string> claim_command(std::size_t max, std::string const& token_base, engine_limits const& limits,
+                                       claim_scope const& scope) {
     auto c = evalsha(engine_step::claim, {std::string(redis::keys::webhook_due)});
     c.push_back(std::to_string(max));
     c.push_back(token_base);
     c.push_back(std::to_string(limits.reclaim_after_ms));
     c.push_back(std::to_string(limits.retention_ms));
+    c.push_back(std::to_string(scope.per_webhook));
+    // With a cap, look further than `max`: members of webhooks at the cap are skipped, not taken.
+    c.push_back(std::to_string(scope.per_webhook == 0 ? max : std::min<std::size_t>(max * 8 + 64, 2000)));
+    for (auto const& [user, n] : scope.busy) {
+        c.push_back(user);
+        c.push_back(std::to_string(n));
+    }
     return c;
 }
 
@@ -415,6 +483,22 @@ std::vector<std::string> cancel_command(std::string const& user_id, cancel_reaso
 std::optional<std::int64_t> read_cancel_reply(redis::value const& v) {
     if (v.type != redis::value::kind::integer) return std::nullopt;
     return v.integer;
+}
+
+std::vector<std::string> maintain_command(std::chrono::milliseconds consumer_idle, std::string const& consumer) {
+    auto c = evalsha(engine_step::maintain,
+                     {std::string(redis::keys::webhook_events), std::string(redis::keys::webhook_due)});
+    c.push_back(std::to_string(consumer_idle.count()));
+    c.push_back(consumer);
+    return c;
+}
+
+std::optional<maintain_result> read_maintain_reply(redis::value const& v) {
+    if (v.type != redis::value::kind::array || v.elements.size() != 5) return std::nullopt;
+    for (auto const& e : v.elements)
+        if (e.type != redis::value::kind::integer) return std::nullopt;
+    auto n = [&v](std::size_t i) { return v.elements[i].integer; };
+    return maintain_result{n(0), n(1), n(2), n(3), n(4)};
 }
 
 } // namespace ssegw::webhooks

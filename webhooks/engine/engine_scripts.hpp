@@ -1,14 +1,16 @@
-// The delivery worker's four atomic steps on Redis (plan, claim, complete, cancel): their Lua
-// scripts, the EVALSHA commands that run them, and readers of their replies.
+// The delivery worker's atomic steps on Redis (plan, claim, complete, cancel, and the periodic
+// maintain): their Lua scripts, the EVALSHA commands that run them, and readers of their replies.
 #pragma once
 
 #include "common/redis/value.hpp"
 #include "webhooks/engine/event_body.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ssegw::webhooks {
@@ -22,7 +24,7 @@ struct engine_limits {
     std::int64_t disable_after_ms = 432000000;       // 0 = never
 };
 
-enum class engine_step { plan, claim, complete, cancel };
+enum class engine_step { plan, claim, complete, cancel, maintain };
 
 /// The step's script: what SCRIPT LOAD needs when EVALSHA answers NOSCRIPT.
 std::string_view engine_script_source(engine_step step);
@@ -52,12 +54,14 @@ struct plan_ids {
 };
 plan_ids new_plan_ids();
 
+/// `claim`: the caller sends the first attempt at once; false leaves it due now (the caller is at
+/// its per-webhook cap), for the claim step of whichever instance has room.
 std::vector<std::string> plan_command(std::string const& entry_id, event_entry const& event, plan_ids const& ids,
-                                      engine_limits const& limits);
+                                      engine_limits const& limits, bool claim = true);
 /// A malformed entry is only acknowledged (its drop is counted only if this instance did it).
 std::vector<std::string> plan_malformed_command(std::string const& entry_id, std::string const& user_id);
 
-enum class plan_status { planned, dropped, planned_elsewhere };
+enum class plan_status { planned, dropped, planned_elsewhere, deferred };
 struct plan_result {
     plan_status status = plan_status::planned;
     std::string drop_reason;  // dropped: malformed, no_webhook, disabled, not_subscribed, filtered
@@ -68,8 +72,16 @@ std::optional<plan_result> read_plan_reply(redis::value const& v);
 
 // ---- claim: due attempts (first attempts whose lease lapsed, retries) → send jobs
 
+/// The caller's per-webhook cap (--max-in-flight-per-webhook; 0 = none) and its attempts in flight
+/// per user (each user has one webhook): attempts of a webhook at the cap stay due.
+struct claim_scope {
+    std::size_t per_webhook = 0;
+    std::vector<std::pair<std::string, std::size_t>> busy;
+};
+
 /// At most `max` due attempts; each claim's token is `token_base` + "." + a counter.
-std::vector<std::string> claim_command(std::size_t max, std::string const& token_base, engine_limits const& limits);
+std::vector<std::string> claim_command(std::size_t max, std::string const& token_base, engine_limits const& limits,
+                                       claim_scope const& scope = {});
 
 struct claim_result {
     std::vector<send_job> jobs;
@@ -118,5 +130,20 @@ std::string_view cancel_reason_name(cancel_reason why);
 std::vector<std::string> cancel_command(std::string const& user_id, cancel_reason why, engine_limits const& limits);
 /// How many attempts were cancelled.
 std::optional<std::int64_t> read_cancel_reply(redis::value const& v);
+
+// ---- maintain: every few seconds, by any instance
+
+/// Trims webhook:events to its oldest unacknowledged entry (or past the last one delivered), deletes
+/// consumers idle `consumer_idle` with nothing pending (never `consumer`), and reads the gauges.
+std::vector<std::string> maintain_command(std::chrono::milliseconds consumer_idle, std::string const& consumer);
+
+struct maintain_result {
+    std::int64_t trimmed = 0;
+    std::int64_t lag = 0;        // entries no consumer has read yet
+    std::int64_t pending = 0;    // read, not yet acknowledged (planned)
+    std::int64_t scheduled = 0;  // ZCARD webhook:due
+    std::int64_t consumers_deleted = 0;
+};
+std::optional<maintain_result> read_maintain_reply(redis::value const& v);
 
 } // namespace ssegw::webhooks
