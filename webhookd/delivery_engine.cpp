@@ -99,40 +99,39 @@ void delivery_engine::plan(std::vector<stream_entry> entries) {
 }
 
 void delivery_engine::plan_one(stream_entry const& entry) {
-    auto user = field(entry.fields, "userId");
     auto read = webhooks::read_event(entry.fields);
     auto const* event = std::get_if<webhooks::event_entry>(&read);
     if (!event)
         log::warn("malformed event entry dropped",
                   {{"entry", entry.id}, {"reason", std::get<webhooks::malformed_event>(read).reason}});
-    // At its cap, the webhook's attempt is planned but left due, for a claim once a slot frees.
-    bool claim = event && slots_.webhook_has_room(event->user_id);
+    // The slot is taken before the plan runs, so that plans in flight count against both caps.
+    // Without a free slot, or with the webhook at its cap, the first attempt is planned but left
+    // due, for a claim once a slot frees (here or at another instance).
+    std::string user = event ? event->user_id : field(entry.fields, "userId");
+    bool claim = event && slots_.free() > 0 && slots_.webhook_has_room(user);
+    if (claim) slots_.take(user);
     auto command = event ? webhooks::plan_command(entry.id, *event, webhooks::new_plan_ids(), limits_, claim)
                          : webhooks::plan_malformed_command(entry.id, user);
     auto published = entry_time_ms(entry.id).value_or(0);
     redis::evalsha_or_load(
         redis_, webhooks::engine_script_source(webhooks::engine_step::plan), std::move(command),
-        [this, published, id = entry.id](std::optional<redis::value> v) {
+        [this, published, claim, user, id = entry.id](std::optional<redis::value> v) {
             auto r = v ? webhooks::read_plan_reply(*v) : std::nullopt;
-            if (!r) {
-                // Left pending in the group: taken over (by any instance, this one too) after --reclaim-after.
-                if (v) log::error("plan step failed", {{"entry", id}, {"error", v->is_error() ? v->str : "unexpected reply"}});
-                slots_.unreserve();
-                return slot_freed();
-            }
-            switch (r->status) {
-            case webhooks::plan_status::planned:
+            if (!r && v)
+                log::error("plan step failed", {{"entry", id}, {"error", v->is_error() ? v->str : "unexpected reply"}});
+            // No reply: left pending in the group, taken over (by any instance, this one too) after
+            // --reclaim-after.
+            if (r && r->status == webhooks::plan_status::planned && claim) {
                 metrics_.events_planned.fetch_add(1, std::memory_order_relaxed);
-                slots_.assign(r->job.user_id);
                 return send(std::move(r->job), published);
-            case webhooks::plan_status::deferred:
-                metrics_.events_planned.fetch_add(1, std::memory_order_relaxed);
-                break;
-            case webhooks::plan_status::dropped: metrics_.dropped(r->drop_reason); break;
-            case webhooks::plan_status::planned_elsewhere: break;
             }
-            slots_.unreserve();
-            slot_freed();
+            if (r && r->status == webhooks::plan_status::deferred)
+                metrics_.events_planned.fetch_add(1, std::memory_order_relaxed);
+            if (r && r->status == webhooks::plan_status::dropped) metrics_.dropped(r->drop_reason);
+            if (claim) {
+                slots_.release(user);
+                slot_freed();
+            }
         });
 }
 

@@ -38,7 +38,6 @@ public:
     std::size_t in_flight() const noexcept { return slots_.held(); }
 
 private:
-    /// Each entry holds a reserved slot.
     void plan(std::vector<stream_entry> entries);
     void plan_one(stream_entry const& entry);
     void load_scripts();

@@ -4,6 +4,7 @@
 #include "common/redis/keys.hpp"
 #include "common/redis/value.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 namespace ssegw::webhookd {
@@ -62,13 +63,14 @@ void event_reader::create_group() {
 
 void event_reader::read() {
     if (stopped_ || reading_ || !group_ready_ || !conn_.up()) return;
-    std::size_t n = 0;
-    while (n < max_batch && slots_.reserve()) ++n;
+    // As many as there are free slots now; what arrives beyond the slots free by then is planned
+    // without being sent (left due), so the read itself holds no slot the claim step could use.
+    std::size_t n = std::min(slots_.free(), max_batch);
     if (n == 0) return;  // wake() reads again when a slot frees
     reading_ = true;
     conn_.command({"XREADGROUP", "GROUP", redis::keys::webhook_group, consumer_, "COUNT", std::to_string(n), "BLOCK",
                    block_ms, "STREAMS", redis::keys::webhook_events, ">"},
-                  [this, n](redisReply* r) {
+                  [this](redisReply* r) {
                       reading_ = false;
                       std::vector<stream_entry> entries;
                       bool failed = false;
@@ -86,7 +88,6 @@ void event_reader::read() {
                               failed = true;
                           }
                       }
-                      for (std::size_t i = entries.size(); i < n; ++i) slots_.unreserve();
                       if (!entries.empty()) deliver_(std::move(entries));
                       if (!r) return;  // on_up starts again
                       if (failed) read_later();

@@ -1,7 +1,6 @@
 // Reads webhook:events for this instance through the consumer group, on a connection of its own
 // (XREADGROUP BLOCK holds a connection): creates the group at id 0 with MKSTREAM if no instance has
-// yet, then reads as many entries as there are free slots, each entry holding a reserved slot when
-// it is handed on.
+// yet, then reads as many entries as there are free slots, and hands each batch on.
 #pragma once
 
 #include "common/net.hpp"
@@ -19,7 +18,7 @@ class event_reader {
 public:
     using deliver_fn = std::function<void(std::vector<stream_entry>)>;
 
-    /// `conn` is this reader's alone; `deliver` gets each batch, one reserved slot per entry.
+    /// `conn` is this reader's alone; `slots` says how many to read at most.
     event_reader(redis::client& conn, std::string consumer, flight_slots& slots, deliver_fn deliver);
 
     void start();

@@ -20,14 +20,15 @@ public:
     /// Whether one more attempt to `user`'s webhook stays within its cap.
     bool webhook_has_room(std::string const& user) const;
 
-    /// Reserves a slot not yet tied to a webhook (an entry being planned); false when none is free.
+    /// Reserves a slot not yet tied to a webhook (for a claim whose attempts are not known yet);
+    /// false when none is free.
     bool reserve();
-    /// Ties a reserved slot to `user`'s webhook (the plan became an attempt to send).
+    /// Ties a reserved slot to `user`'s webhook (the claim returned an attempt to it).
     void assign(std::string const& user);
-    /// Takes a slot for an attempt to `user`'s webhook (a claimed one); the claim step has already
-    /// kept the per-webhook cap.
+    /// Takes a slot for an attempt to `user`'s webhook (an entry about to be planned and sent);
+    /// the caller checked free() and webhook_has_room().
     void take(std::string const& user);
-    /// Frees a reserved slot that became no attempt (dropped, planned elsewhere, deferred, failed).
+    /// Frees a reserved slot that became no attempt.
     void unreserve();
     /// Frees `user`'s slot: its attempt ended and was recorded (or abandoned).
     void release(std::string const& user);

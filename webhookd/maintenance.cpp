@@ -66,12 +66,11 @@ void maintenance::tick() {
 
 void maintenance::take_over() {
     if (stopped_) return;
-    std::size_t n = 0;
-    while (n < take_over_batch && slots_.reserve()) ++n;
+    std::size_t n = std::min(slots_.free(), take_over_batch);
     if (n == 0) return;
     redis_.command({"XAUTOCLAIM", redis::keys::webhook_events, redis::keys::webhook_group, consumer_,
                     std::to_string(reclaim_after_.count()), cursor_, "COUNT", std::to_string(n)},
-                   [this, n](redisReply* r) {
+                   [this](redisReply* r) {
                        std::optional<autoclaim_reply> got;
                        if (r) {
                            auto v = redis::copy_of(r);
@@ -79,9 +78,8 @@ void maintenance::take_over() {
                            if (!got && !v.str.starts_with("NOGROUP"))
                                log::error("XAUTOCLAIM failed", {{"error", v.is_error() ? v.str : "unexpected reply"}});
                        }
-                       std::size_t taken = got ? got->entries.size() : 0;
-                       for (std::size_t i = taken; i < n; ++i) slots_.unreserve();
                        if (!got) return;
+                       std::size_t taken = got->entries.size();
                        cursor_ = got->next_cursor;
                        if (taken == 0) return;
                        metrics_.reclaimed_entries.fetch_add(taken, std::memory_order_relaxed);

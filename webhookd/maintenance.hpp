@@ -21,7 +21,7 @@ class maintenance {
 public:
     using plan_fn = std::function<void(std::vector<stream_entry>)>;
 
-    /// `plan` gets the entries taken over, one reserved slot each.
+    /// `plan` gets the entries taken over (at most as many as `slots` has free).
     maintenance(redis::client& redis, std::string consumer, std::chrono::milliseconds reclaim_after, flight_slots& slots,
                 worker_metrics& metrics, plan_fn plan);
 

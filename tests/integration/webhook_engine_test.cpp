@@ -116,10 +116,11 @@ protected:
         return e;
     }
 
-    wh::plan_result plan(stream_entry const& e, wh::plan_ids const& ids = wh::new_plan_ids()) {
+    wh::plan_result plan(stream_entry const& e, wh::plan_ids const& ids = wh::new_plan_ids(), bool claimed = true) {
         auto event = wh::read_event(e.fields);
         auto* good = std::get_if<wh::event_entry>(&event);
-        auto command = good ? wh::plan_command(e.id, *good, ids, limits_) : wh::plan_malformed_command(e.id, user_);
+        auto command =
+            good ? wh::plan_command(e.id, *good, ids, limits_, claimed) : wh::plan_malformed_command(e.id, user_);
         auto r = wh::read_plan_reply(run(wh::engine_step::plan, command));
         EXPECT_TRUE(r) << "not a plan reply";
         return r.value_or(wh::plan_result{});
@@ -132,8 +133,8 @@ protected:
         return r.job;
     }
 
-    wh::claim_result claim(std::size_t n = 10, std::string const& base = "claim") {
-        auto r = wh::read_claim_reply(run(wh::engine_step::claim, wh::claim_command(n, base, limits_)));
+    wh::claim_result claim(std::size_t n = 10, std::string const& base = "claim", wh::claim_scope const& scope = {}) {
+        auto r = wh::read_claim_reply(run(wh::engine_step::claim, wh::claim_command(n, base, limits_, scope)));
         EXPECT_TRUE(r) << "not a claim reply";
         return r.value_or(wh::claim_result{});
     }
@@ -401,6 +402,72 @@ TEST_F(webhook_engine, claim_takes_due_attempts_with_a_new_token_and_a_new_lease
     ASSERT_EQ(reclaimed.jobs.size(), 1u);
     EXPECT_EQ(reclaimed.jobs[0].secret, "v1.test.new");
     EXPECT_EQ(reclaimed.jobs[0].previous_secret, "") << "its grace is over";
+}
+
+TEST_F(webhook_engine, a_planner_at_its_cap_leaves_the_first_attempt_due_and_claims_respect_the_cap) {
+    create_webhook();
+    auto before = redis_now();
+    auto ids = wh::new_plan_ids();
+    auto r = plan(publish(), ids, /*claimed=*/false);
+    EXPECT_EQ(r.status, wh::plan_status::deferred);
+    EXPECT_EQ(attempt(ids.record_id, "status"), "pending");
+    EXPECT_EQ(attempt(ids.record_id, "token"), "") << "nobody holds it";
+    auto score = due_score(ids.record_id);
+    ASSERT_TRUE(score);
+    EXPECT_GE(*score, before);
+    EXPECT_LE(*score, redis_now()) << "due at once, for whoever has room";
+
+    // Two more due: with this caller holding 1 of a cap of 2, only one more is taken.
+    auto more = {plan(publish(), wh::new_plan_ids(), false), plan(publish(), wh::new_plan_ids(), false)};
+    for (auto const& m : more) EXPECT_EQ(m.status, wh::plan_status::deferred);
+    EXPECT_TRUE(claim(10, "c1", {2, {{user_, 2}}}).jobs.empty()) << "at its cap: everything stays due";
+    EXPECT_EQ(claim(10, "c2", {2, {{user_, 1}}}).jobs.size(), 1u);
+    EXPECT_EQ(claim(10, "c3", {1, {}}).jobs.size(), 1u) << "the cap counts what one claim takes, too";
+    EXPECT_EQ(claim(10, "c4", {1, {}}).jobs.size(), 1u);
+    EXPECT_TRUE(claim().jobs.empty());
+
+    // A busy webhook's members are skipped, not taken, so another webhook's behind them are claimed.
+    auto busy_user = user_;
+    for (int i = 0; i < 3; ++i) plan(publish(), wh::new_plan_ids(), false);
+    user_ = unique("other");
+    create_webhook();
+    auto other = plan(publish(), wh::new_plan_ids(), false);
+    auto got = claim(10, "c5", {2, {{busy_user, 2}}});
+    ASSERT_EQ(got.jobs.size(), 1u);
+    EXPECT_EQ(got.jobs[0].user_id, user_);
+}
+
+TEST_F(webhook_engine, maintain_trims_what_every_consumer_acknowledged_and_reads_the_gauges) {
+    create_webhook();
+    auto maintain = [&] {
+        auto v = run(wh::engine_step::maintain, wh::maintain_command(std::chrono::hours(1), "worker-1"));
+        auto r = wh::read_maintain_reply(v);
+        EXPECT_TRUE(r) << "not a maintain reply";
+        return r.value_or(wh::maintain_result{});
+    };
+    auto a = publish();        // read, not yet planned: pending
+    plan(publish());           // read and planned: acknowledged
+    wh::publish_event(redis(), {ids::make_uuid7(), "alert_triggered", user_, "", "", "", "{}"}, 1000000);  // unread
+    auto m = maintain();
+    EXPECT_EQ(m.trimmed, 0) << "the oldest entry is still pending";
+    EXPECT_EQ(m.pending, 1);
+    EXPECT_EQ(m.lag, 1);
+    EXPECT_EQ(m.scheduled, 1) << "the planned attempt";
+    plan(a);
+    m = maintain();
+    EXPECT_EQ(m.trimmed, 2) << "both read entries are acknowledged; the unread one stays";
+    EXPECT_EQ(m.pending, 0);
+    auto len = redis().command({"XLEN", keys::webhook_events});
+    EXPECT_EQ(len->integer, 1);
+
+    // A consumer idle with nothing pending is deleted; a busy one and the caller are kept.
+    redis().command({"XGROUP", "CREATECONSUMER", keys::webhook_events, keys::webhook_group, "gone"});
+    auto d = wh::read_maintain_reply(
+        run(wh::engine_step::maintain, wh::maintain_command(std::chrono::milliseconds(0), "worker-1")));
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->consumers_deleted, 1);
+    auto consumers = redis().command({"XINFO", "CONSUMERS", keys::webhook_events, keys::webhook_group});
+    EXPECT_EQ(consumers->elements, 1u) << "worker-1 stays";
 }
 
 TEST_F(webhook_engine, success_resets_fail_count_and_clock_and_sets_last_delivery) {

@@ -14,24 +14,29 @@ void gateway_test::SetUp() {
 }
 
 void gateway_test::TearDown() {
-    // A sanitizer build of the gateway reports into its log and keeps running: fail on a report.
-    for (auto const& g : gateways_) {
-        if (auto report = sanitizer_report(*g))
-            ADD_FAILURE() << "sanitizer report in the log of sse-gateway " << g->instance_id() << ":\n" << *report;
+    // A sanitizer build reports into its log and keeps running: fail on a report.
+    std::vector<service*> all;
+    for (auto const& g : gateways_) all.push_back(g.get());
+    for (auto const& w : webhookds_) all.push_back(w.get());
+    for (auto* s : all) {
+        if (auto report = sanitizer_report(*s))
+            ADD_FAILURE() << "sanitizer report in the log of " << s->name() << " " << s->instance_id() << ":\n"
+                          << *report;
     }
     if (HasFailure()) {
-        for (auto const& g : gateways_)
-            std::cerr << "---- log of sse-gateway " << g->instance_id() << " (port " << g->port() << ", "
-                      << describe_status(g->proc().status()) << "), last lines:\n"
-                      << g->log_tail(40) << "----\n";
+        for (auto* s : all)
+            std::cerr << "---- log of " << s->name() << " " << s->instance_id() << " (port " << s->port() << ", "
+                      << describe_status(s->proc().status()) << "), last lines:\n"
+                      << s->log_tail(40) << "----\n";
     }
+    webhookds_.clear();
     gateways_.clear();
     redis_client_.reset();
     redis_server_.reset();
     dir_.reset();
 }
 
-std::optional<std::string> gateway_test::sanitizer_report(gateway const& g) {
+std::optional<std::string> gateway_test::sanitizer_report(service const& g) {
     auto log = g.log();
     auto first = std::string::npos;
     for (char const* mark : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
@@ -47,6 +52,13 @@ gateway& gateway_test::start_gateway(std::vector<std::string> extra_args, std::s
     gateways_.push_back(
         std::make_unique<gateway>(dir_->path(), redis_server_->url(), instance_id, std::move(extra_args)));
     return *gateways_.back();
+}
+
+webhookd& gateway_test::start_webhookd(std::vector<std::string> extra_args, std::string instance_id) {
+    if (instance_id.empty()) instance_id = std::string("wd-") + static_cast<char>('a' + webhookds_.size());
+    webhookds_.push_back(
+        std::make_unique<webhookd>(dir_->path(), redis_server_->url(), instance_id, std::move(extra_args)));
+    return *webhookds_.back();
 }
 
 std::string gateway_test::unique(std::string const& prefix) {

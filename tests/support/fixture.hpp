@@ -1,5 +1,5 @@
-// The GoogleTest fixture every integration test uses: a scratch dir, a private redis-server, gateways on
-// demand, seeding shortcuts; prints the gateways' logs when a test fails.
+// The GoogleTest fixture every integration test uses: a scratch dir, a private redis-server, gateways
+// and delivery workers on demand, seeding shortcuts; prints their logs when a test fails.
 #pragma once
 
 #include "tests/support/gateway.hpp"
@@ -26,6 +26,8 @@ protected:
 
     /// Starts a gateway on this test's Redis; instance ids are "gw-a", "gw-b", … unless named.
     gateway& start_gateway(std::vector<std::string> extra_args = {}, std::string instance_id = {});
+    /// Starts an sse-webhookd on this test's Redis; instance ids are "wd-a", "wd-b", … unless named.
+    webhookd& start_webhookd(std::vector<std::string> extra_args = {}, std::string instance_id = {});
     /// A name unique in this test run: prefix + test name + counter.
     std::string unique(std::string const& prefix);
 
@@ -39,7 +41,7 @@ protected:
 
     /// The first sanitizer report in a gateway's log (from its first line on), if any: a sanitizer build
     /// (SSEGW_GATEWAY_SANITIZED=1) reports there, at run time or at exit. TearDown fails the test on one.
-    static std::optional<std::string> sanitizer_report(gateway const& g);
+    static std::optional<std::string> sanitizer_report(service const& g);
 
     redis::sync_client& redis() { return *redis_client_; }
     publisher& pub() { return *publisher_; }
@@ -52,6 +54,7 @@ protected:
     std::unique_ptr<redis::sync_client> redis_client_;
     std::unique_ptr<publisher> publisher_;
     std::vector<std::unique_ptr<gateway>> gateways_;
+    std::vector<std::unique_ptr<webhookd>> webhookds_;
 
 private:
     int counter_ = 0;

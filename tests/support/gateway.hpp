@@ -1,51 +1,27 @@
-// The real sse-gateway as a child process: `--listen 127.0.0.1:0 --redis URL --instance-id NAME` + flags;
-// finds its port in the "listening" log line and waits until /readyz answers 200.
+// The real sse-gateway and sse-webhookd as child processes (see service.hpp).
 #pragma once
 
-#include "tests/support/process.hpp"
-
-#include <csignal>
-#include <cstdint>
-#include <filesystem>
-#include <memory>
-#include <string>
-#include <vector>
+#include "tests/support/service.hpp"
 
 namespace ssegw::it {
 
-/// Path of the built sse-gateway (SSEGW_GATEWAY_BIN), or the SSEGW_GATEWAY_BIN environment variable.
-std::string gateway_binary();
-
-class gateway {
+class gateway : public service {
 public:
-    /// Starts it; waits (10 s each) for the listening line and, if `wait_ready`, for /readyz 200.
-    /// Throws std::runtime_error with the log if it exits or does not get there.
     gateway(std::filesystem::path const& dir, std::string redis_url, std::string instance_id,
             std::vector<std::string> extra_args = {}, bool wait_ready = true,
-            std::vector<std::pair<std::string, std::string>> env = {});
-    ~gateway();
+            std::vector<std::pair<std::string, std::string>> env = {})
+        : service(gateway_binary(), "sse-gateway", dir, std::move(redis_url), std::move(instance_id),
+                  std::move(extra_args), wait_ready, std::move(env)) {}
+};
 
-    std::uint16_t port() const noexcept { return port_; }
-    std::string const& instance_id() const noexcept { return instance_id_; }
-    /// Its stderr (JSON lines) so far.
-    std::string log() const;
-    /// The last `n` log lines.
-    std::string log_tail(std::size_t n = 40) const;
-    process& proc() noexcept { return *proc_; }
-
-    /// GET /readyz status (0 if the request failed).
-    int readyz_status() const;
-    /// Polls /readyz until it answers `status`; true if it did by the deadline.
-    bool wait_readyz(int status, deadline d) const;
-
-    void kill_now() { proc_->kill_now(); }
-    void terminate() { proc_->signal(SIGTERM); }
-
-private:
-    std::string instance_id_;
-    std::filesystem::path log_path_;
-    std::unique_ptr<process> proc_;
-    std::uint16_t port_ = 0;
+class webhookd : public service {
+public:
+    /// Give it at least --webhook-secret-key-file.
+    webhookd(std::filesystem::path const& dir, std::string redis_url, std::string instance_id,
+             std::vector<std::string> extra_args = {}, bool wait_ready = true,
+             std::vector<std::pair<std::string, std::string>> env = {})
+        : service(webhookd_binary(), "sse-webhookd", dir, std::move(redis_url), std::move(instance_id),
+                  std::move(extra_args), wait_ready, std::move(env)) {}
 };
 
 } // namespace ssegw::it

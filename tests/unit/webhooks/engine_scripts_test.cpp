@@ -69,7 +69,9 @@ TEST(engine_scripts, plan_arguments_in_order) {
     auto c = wh::plan_command("7-1", e, {"del-1", "rec-1", "tok-1"}, l);
     EXPECT_EQ(strings(c.begin() + 2, c.end()),
               (strings{"3", "webhook:events", "webhook:u1", "webhook:due", "7-1", "BODY", "evt-1", "alert_triggered",
-                       "u1", "cam-1", "", "=ae-1", "", "del-1", "rec-1", "tok-1", "30000", "86400000"}));
+                       "u1", "cam-1", "", "=ae-1", "", "del-1", "rec-1", "tok-1", "30000", "86400000", "1"}));
+    auto deferred = wh::plan_command("7-1", e, {"del-1", "rec-1", "tok-1"}, l, false);
+    EXPECT_EQ(deferred.back(), "0") << "at the caller's per-webhook cap: left due, not claimed";
     auto m = wh::plan_malformed_command("7-1", "u1");
     EXPECT_EQ(m.size(), c.size());
     EXPECT_EQ(m[6], "7-1");
@@ -93,7 +95,11 @@ TEST(engine_scripts, complete_arguments_in_order) {
 
 TEST(engine_scripts, claim_and_cancel_arguments) {
     auto c = wh::claim_command(16, "base", {30000, 1000, 100, 0});
-    EXPECT_EQ(strings(c.begin() + 2, c.end()), (strings{"1", "webhook:due", "16", "base", "30000", "1000"}));
+    EXPECT_EQ(strings(c.begin() + 2, c.end()), (strings{"1", "webhook:due", "16", "base", "30000", "1000", "0", "16"}))
+        << "no cap: looks at no more members than it may take";
+    auto capped = wh::claim_command(16, "base", {30000, 1000, 100, 0}, {2, {{"u1", 2}, {"u2", 1}}});
+    EXPECT_EQ(strings(capped.begin() + 8, capped.end()), (strings{"2", "192", "u1", "2", "u2", "1"}))
+        << "with a cap: looks further (members at the cap are skipped), then the busy webhooks";
     auto x = wh::cancel_command("u1", wh::cancel_reason::replaced, {30000, 1000, 100, 0});
     EXPECT_EQ(strings(x.begin() + 2, x.end()), (strings{"1", "webhook:u1", "replaced", "1000"}));
 }

@@ -1,5 +1,5 @@
-// The real sse-gateway as a child process: port from the "listening" log line, then /readyz 200.
-#include "tests/support/gateway.hpp"
+// A service binary as a child process: port from the "listening" log line, then /readyz 200.
+#include "tests/support/service.hpp"
 
 #include <cstdlib>
 
@@ -14,6 +14,9 @@
 
 #ifndef SSEGW_GATEWAY_BIN
 #error "SSEGW_GATEWAY_BIN must name the sse-gateway binary"
+#endif
+#ifndef SSEGW_WEBHOOKD_BIN
+#error "SSEGW_WEBHOOKD_BIN must name the sse-webhookd binary"
 #endif
 
 namespace ssegw::it {
@@ -49,23 +52,29 @@ std::uint16_t port_from_log(std::string const& log) {
 
 } // namespace
 
+// scripts/test points these at sanitizer builds and reruns the suite.
 std::string gateway_binary() {
-    // scripts/test points this at a sanitizer build of the gateway and reruns the suite.
     if (char const* p = std::getenv("SSEGW_GATEWAY_BIN"); p && *p) return p;
     return SSEGW_GATEWAY_BIN;
 }
 
-gateway::gateway(std::filesystem::path const& dir, std::string redis_url, std::string instance_id,
-                 std::vector<std::string> extra_args, bool wait_ready,
+std::string webhookd_binary() {
+    if (char const* p = std::getenv("SSEGW_WEBHOOKD_BIN"); p && *p) return p;
+    return SSEGW_WEBHOOKD_BIN;
+}
+
+service::service(std::string binary, std::string name, std::filesystem::path const& dir, std::string redis_url,
+                 std::string instance_id, std::vector<std::string> extra_args, bool wait_ready,
                  std::vector<std::pair<std::string, std::string>> env)
-    : instance_id_(std::move(instance_id)), log_path_(dir / ("gateway-" + instance_id_ + ".log")) {
+    : name_(std::move(name)), instance_id_(std::move(instance_id)),
+      log_path_(dir / (name_ + "-" + instance_id_ + ".log")) {
     process_options o;
-    o.path = gateway_binary();
+    o.path = std::move(binary);
     o.args = {"--listen", "127.0.0.1:0", "--redis", std::move(redis_url), "--instance-id", instance_id_};
     o.args.insert(o.args.end(), extra_args.begin(), extra_args.end());
     o.env = std::move(env);
     o.stderr_file = log_path_.string();
-    o.stdout_file = (dir / ("gateway-" + instance_id_ + ".stdout")).string();
+    o.stdout_file = (dir / (name_ + "-" + instance_id_ + ".stdout")).string();
     proc_ = std::make_unique<process>(o);
 
     bool listening = poll_until(in(10s), [&] {
@@ -74,25 +83,25 @@ gateway::gateway(std::filesystem::path const& dir, std::string redis_url, std::s
         return port_ != 0;
     });
     if (!listening || port_ == 0)
-        throw std::runtime_error("sse-gateway " + instance_id_ + " did not log its listening address (" +
+        throw std::runtime_error(name_ + " " + instance_id_ + " did not log its listening address (" +
                                  describe_status(proc_->status()) + "); log:\n" + log_tail(60));
     if (wait_ready && !wait_readyz(200, in(10s)))
-        throw std::runtime_error("sse-gateway " + instance_id_ + " /readyz never answered 200 (" +
+        throw std::runtime_error(name_ + " " + instance_id_ + " /readyz never answered 200 (" +
                                  describe_status(proc_->status()) + "); log:\n" + log_tail(60));
 }
 
-gateway::~gateway() { proc_->kill_now(); }
+service::~service() { proc_->kill_now(); }
 
-std::string gateway::log() const { return read_file(log_path_); }
+std::string service::log() const { return read_file(log_path_); }
 
-std::string gateway::log_tail(std::size_t n) const {
+std::string service::log_tail(std::size_t n) const {
     auto l = log();
     std::size_t pos = l.size();
     for (std::size_t i = 0; i <= n && pos != std::string::npos && pos > 0; ++i) pos = l.rfind('\n', pos - 1);
     return pos == std::string::npos ? l : l.substr(pos + 1);
 }
 
-int gateway::readyz_status() const {
+int service::readyz_status() const {
     try {
         return http_get(port_, "/readyz", {}, in(2s)).status();
     } catch (std::exception const&) {
@@ -100,7 +109,7 @@ int gateway::readyz_status() const {
     }
 }
 
-bool gateway::wait_readyz(int status, deadline d) const {
+bool service::wait_readyz(int status, deadline d) const {
     return poll_until(d, [&] { return proc_->running() && readyz_status() == status; }, 50ms);
 }
 
