@@ -11,7 +11,7 @@
 # scripts/test runs nginx and bench in its unsanitized pass as well.
 foreach(t IN LISTS integration_tests_TESTS)
     set(labels integration)
-    if(t MATCHES "^(stream|resume|lifetime|reconnect_loop|drain|revocation|slow_consumer|metrics_test|redis_outage|conn_limit|tls|webhook_api|webhook_api_outage|webhookd_delivery|webhookd_fault)\\."
+    if(t MATCHES "^(stream|resume|lifetime|reconnect_loop|drain|revocation|slow_consumer|metrics_test|redis_outage|conn_limit|tls|webhook_api|webhook_api_outage|webhookd_delivery|webhookd_fault|webhookd_fault_aof)\\."
        OR t MATCHES "^redis/fault\\.")
         list(APPEND labels threaded)
     elseif(t MATCHES "^nginx\\.")

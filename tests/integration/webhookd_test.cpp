@@ -18,6 +18,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -84,7 +85,7 @@ protected:
         return id;
     }
 
-    /// Every attempt record of `user`, oldest first.
+    /// Every attempt record of `user`, by creation, a delivery's attempts in their order.
     std::vector<std::map<std::string, std::string>> records(std::string const& user) {
         std::vector<std::map<std::string, std::string>> out;
         auto ids = redis().command({"ZRANGE", keys::webhook_index(user, "*", "*", "*"), "0", "-1"});
@@ -95,6 +96,10 @@ protected:
                 m[std::string(h->element[j]->str, h->element[j]->len)] = std::string(h->element[j + 1]->str, h->element[j + 1]->len);
             out.push_back(std::move(m));
         }
+        // Created in the same millisecond ties in the index; the attempt number orders a delivery's.
+        std::stable_sort(out.begin(), out.end(), [](auto const& a, auto const& b) {
+            return std::stoi(a.at("attemptNumber")) < std::stoi(b.at("attemptNumber"));
+        });
         return out;
     }
 
