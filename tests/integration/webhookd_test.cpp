@@ -424,5 +424,27 @@ TEST_F(webhookd_delivery, drain_finishes_and_records_the_attempt_in_flight) {
     EXPECT_EQ(recs[0].at("status"), "success") << "recorded before exit";
 }
 
+TEST_F(webhookd_delivery, garbage_entries_are_dropped_as_malformed_and_the_rest_delivered) {
+    webhook_receiver rx;
+    auto user = unique("u");
+    create_webhook(user, rx.url());
+    auto& w = start();
+    // Another producer's mistakes, written past the publish script.
+    redis().command({"XADD", keys::webhook_events, "*", "garbage", "x"});
+    redis().command({"XADD", keys::webhook_events, "*", "eventId", "NOT-A-UUID", "type", "alert_triggered", "userId",
+                     user, "deviceId", "", "sceneId", "", "ts", "1", "data", "{}"});
+    redis().command({"XADD", keys::webhook_events, "*", "eventId", ids::make_uuid7(), "type", "alert_triggered",
+                     "userId", user, "deviceId", "", "sceneId", "", "ts", "1769682600000", "data", "{\"a\":1,\"a\":2}"});
+    auto good = publish(user);
+    ASSERT_TRUE(rx.wait_requests(1, in(10s)));
+    EXPECT_EQ(header(rx.requests()[0], "webhook-id"), good);
+    ASSERT_TRUE(poll_until(in(5s), [&] {
+        return metrics_of(w).find("sse_webhook_events_dropped_total{reason=\"malformed\"} 3") != std::string::npos;
+    })) << metrics_of(w);
+    auto pending = redis().command({"XPENDING", keys::webhook_events, keys::webhook_group});
+    EXPECT_EQ(pending->element[0]->integer, 0) << "each was acknowledged";
+    EXPECT_EQ(w.readyz_status(), 200);
+}
+
 } // namespace
 } // namespace ssegw::it
