@@ -3,14 +3,14 @@
 #   threaded  the tests that drive the threaded paths (streams on the worker threads fed by the
 #             control thread's dispatcher, fan-out, resume, Redis faults and reconnects, drain,
 #             revocation, slow consumers, lifetime timers, leases, metrics, TLS, and the webhook API's
-#             hops between a worker and the control thread's Redis): scripts/test runs
+#             hops between a worker and the control thread's Redis and sender): scripts/test runs
 #             these against the TSan build of sse-gateway (ctest -L threaded)
 #   nginx     behind the nginx sidecar (deploy/nginx)
 #   bench     the sse-bench instrument (built only with SSEGW_BUILD_BENCH)
 # scripts/test runs nginx and bench in its unsanitized pass as well.
 foreach(t IN LISTS integration_tests_TESTS)
     set(labels integration)
-    if(t MATCHES "^(stream|resume|lifetime|reconnect_loop|drain|revocation|slow_consumer|metrics_test|redis_outage|conn_limit|tls|webhook_api|webhook_api_outage)\\."
+    if(t MATCHES "^(stream|resume|lifetime|reconnect_loop|drain|revocation|slow_consumer|metrics_test|redis_outage|conn_limit|tls|webhook_api|webhook_api_outage|webhook_test_send)\\."
        OR t MATCHES "^redis/fault\\.")
         list(APPEND labels threaded)
     elseif(t MATCHES "^nginx\\.")
