@@ -206,6 +206,7 @@ TEST_F(webhook_test_send, the_receiver_gets_the_signed_request_and_the_answer_is
     EXPECT_EQ(get(attempt, "status"), "success");
     EXPECT_EQ(get(attempt, "trigger"), "test");
     EXPECT_EQ(get(attempt, "httpStatusCode"), "200");
+    EXPECT_EQ(integer({"HEXISTS", attempt, "token"}), 0);
     EXPECT_GT(integer({"PTTL", attempt}), 2592000000LL);
     EXPECT_TRUE(in_index("success", record_id));
     EXPECT_TRUE(in_index("*", record_id));
@@ -289,6 +290,9 @@ TEST_F(webhook_test_send, a_second_test_while_one_runs_is_429_with_retry_after) 
     create(rx.url());
     auto first = std::async(std::launch::async, [this] { return call("POST", test_path, writer_); });
     ASSERT_TRUE(rx.wait_requests(1, in(2s)));
+    // A new URL meanwhile is for later requests: the running test's record keeps where it went.
+    auto patched = call("PATCH", hook, writer_, json({{"url", rx.url("/moved")}}).dump());
+    EXPECT_EQ(patched.status(), 200) << patched.dump();
 
     auto second = call("POST", test_path, writer_);
     EXPECT_TRUE(is_error(second, 429, "TOO_MANY_REQUESTS")) << second.dump();
@@ -300,11 +304,14 @@ TEST_F(webhook_test_send, a_second_test_while_one_runs_is_429_with_retry_after) 
     auto r = first.get();
     EXPECT_EQ(r.status(), 200) << r.dump();
     EXPECT_EQ(data_of(r)["status"], "success");
+    EXPECT_EQ(data_of(r)["webhookUrl"], rx.url());
     EXPECT_EQ(rx.requests().size(), 1u);  // the refused one sent nothing
 
     // The ended test released its lock: the next one runs at once.
     rx.reply_with(receiver_reply{});
-    EXPECT_EQ(run_test()["status"], "success");
+    auto next = run_test();
+    EXPECT_EQ(next["status"], "success");
+    EXPECT_EQ(next["webhookUrl"], rx.url("/moved"));
     EXPECT_EQ(scrape(gw_->port(), "sse_gateway_webhook_requests_total{status=\"429\"}"), 1.0);
 }
 

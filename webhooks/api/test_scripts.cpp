@@ -34,11 +34,12 @@ local delivery = K_DELIVERY .. ARGV[3]
 redis.call('HSET', delivery, 'eventId', ARGV[4], 'type', 'webhook_test', 'userId', user, 'webhookId', w.id,
            'payload', body, 'maxAttempts', '1', 'createdAt', at)
 redis.call('PEXPIRE', delivery, retention + DAY)
--- Never in webhook:due: no worker claims or retries it. claimedAt is the attempt's start.
+-- Never in webhook:due: no worker claims or retries it. Held like a claimed attempt (a token,
+-- claimedAt = the attempt's start), so a PATCH of url meanwhile does not rewrite where it went.
 write_attempt({id = ARGV[2], deliveryId = ARGV[3], webhookUrl = w.url or '', notificationId = ARGV[4],
   notificationType = 'webhook_test', status = 'pending', attemptNumber = '1', maxAttempts = '1',
   isFinalAttempt = '1', trigger = 'test', scheduledAt = at, createdAt = at, userId = user, webhookId = w.id,
-  retentionMs = ARGV[5], claimedAt = at}, now, retention)
+  retentionMs = ARGV[5], token = ARGV[1], claimedAt = at}, now, retention)
 local prev = ''
 if w.previousSecret and (tonumber(w.previousSecretUntil or '') or 0) > now then prev = w.previousSecret end
 return {'started', w.url or '', ms(timeout), w.secret or '', prev, w.id, at, body}
@@ -61,6 +62,7 @@ if a.status == 'pending' then
   if ARGV[5] ~= '' then f[#f + 1] = 'responseBody'; f[#f + 1] = string.sub(ARGV[5], 2) end
   if ARGV[6] ~= '' then f[#f + 1] = 'errorMessage'; f[#f + 1] = string.sub(ARGV[6], 2) end
   redis.call('HSET', KEYS[1], unpack(f))
+  redis.call('HDEL', KEYS[1], 'token')
   reindex(a, 'pending', status, now, tonumber(ARGV[7]))
 end
 local r = redis.call('HGETALL', KEYS[1])
