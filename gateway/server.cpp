@@ -24,10 +24,14 @@ server::server(config cfg, tls::context_ptr tls)
     site_.count_refusal = [&m = plane_.stats()](web::error_kind k) { m.reject(k); };
     add_stream_routes(site_.routes);
     if (cfg_.webhook_keys) {
+        // Test requests go out from the control thread, on a strand: they are rare (one per user
+        // at a time), and the control io_context outlives the API and its sender, where a
+        // worker's io_context does not.
         webhook_api_ = std::make_unique<webhooks::management_api>(
             webhooks::management_settings{*cfg_.webhook_keys, cfg_.webhook.allow_http,
-                                          webhooks::address_policy(cfg_.webhook.allow_nets), cfg_.webhook.secret_grace},
-            bridge_, site_.draining, registry_);
+                                          webhooks::address_policy(cfg_.webhook.allow_nets), cfg_.webhook.secret_grace,
+                                          cfg_.webhook.retention, cfg_.webhook.ca_file},
+            bridge_, site_.draining, registry_, net::make_strand(control_));
         webhook_api_->add_routes(site_.routes);
     }
     web::add_ops_routes(site_.routes, {

@@ -64,6 +64,8 @@ inline std::string webhook_index(std::string_view user_id, std::string_view stat
     return std::string(webhook_index_prefix) + std::string(user_id) + ":" + std::string(status) + ":" +
            std::string(device_part) + ":" + std::string(scene_part);
 }
+/// A user's test-request lock (POST …/webhook/test): the running test's token, PX timeoutMs + 5 s.
+inline std::string webhook_test_lock(std::string_view user_id) { return "webhook:test:" + std::string(user_id); }
 /// Channel of auto-disable notices: {"userId","webhookId","reason","at"}.
 inline constexpr std::string_view webhook_disabled_channel = "webhook:disabled";
 

@@ -3,7 +3,7 @@
 #   threaded  the tests that drive the threaded paths (streams on the worker threads fed by the
 #             control thread's dispatcher, fan-out, resume, Redis faults and reconnects, drain,
 #             revocation, slow consumers, lifetime timers, leases, metrics, TLS, the webhook API's
-#             hops between a worker and the control thread's Redis, and sse-webhookd's tests):
+#             hops between a worker and the control thread's Redis and sender, and sse-webhookd's tests):
 #             scripts/test runs these against the gcc ASan and TSan builds of sse-gateway and
 #             sse-webhookd (ctest -L threaded)
 #   nginx     behind the nginx sidecar (deploy/nginx)
@@ -11,7 +11,7 @@
 # scripts/test runs nginx and bench in its unsanitized pass as well.
 foreach(t IN LISTS integration_tests_TESTS)
     set(labels integration)
-    if(t MATCHES "^(stream|resume|lifetime|reconnect_loop|drain|revocation|slow_consumer|metrics_test|redis_outage|conn_limit|tls|webhook_api|webhook_api_outage|webhookd_delivery|webhookd_fault|webhookd_fault_aof)\\."
+    if(t MATCHES "^(stream|resume|lifetime|reconnect_loop|drain|revocation|slow_consumer|metrics_test|redis_outage|conn_limit|tls|webhook_api|webhook_api_outage|webhook_test_send|webhookd_delivery|webhookd_fault|webhookd_fault_aof)\\."
        OR t MATCHES "^redis/fault\\.")
         list(APPEND labels threaded)
     elseif(t MATCHES "^nginx\\.")

@@ -36,15 +36,19 @@ void reply(caller const& c, http::status status, std::string data_json) {
     c.ex->respond(std::move(res));
 }
 
-void reply_error(api_context& api, web::exchange& ex, api_error const& e) {
+void reply_error(api_context& api, web::exchange& ex, api_error const& e, unsigned retry_after_s) {
     auto status = web::status_of(e.kind);
     auto res = ex.make_response(static_cast<http::status>(status), "application/json", web::error_body(e));
     if (e.kind == error_kind::unauthorized) res.set(http::field::www_authenticate, "Bearer");
     if (e.kind == error_kind::unavailable) res.set(http::field::retry_after, "2");
     if (e.kind == error_kind::too_many_requests) res.set(http::field::retry_after, "1");
+    if (retry_after_s > 0 && (e.kind == error_kind::unavailable || e.kind == error_kind::too_many_requests))
+        res.set(http::field::retry_after, std::to_string(retry_after_s));
     api.count(status);
     ex.respond(std::move(res));
 }
+
+api_error no_webhook() { return {error_kind::not_found, "no webhook: create one with POST /api/v1/users/me/webhook"}; }
 
 void reply_redis_failure(caller const& c, std::optional<redis::value> const& v) {
     if (v && v->is_error()) {

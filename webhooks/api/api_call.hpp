@@ -27,8 +27,13 @@ struct caller {
 void authorize(api_context& api, web::exchange& ex, access need, std::function<void(caller)> next);
 
 void reply(caller const& c, http::status status, std::string data_json);
-void reply_error(api_context& api, web::exchange& ex, web::api_error const& e);
-inline void reply_error(caller const& c, web::api_error const& e) { reply_error(c.api, *c.ex, e); }
+/// `retry_after_s` > 0: the Retry-After of a 429 or 503 (else 1 and 2).
+void reply_error(api_context& api, web::exchange& ex, web::api_error const& e, unsigned retry_after_s = 0);
+inline void reply_error(caller const& c, web::api_error const& e, unsigned retry_after_s = 0) {
+    reply_error(c.api, *c.ex, e, retry_after_s);
+}
+/// The 404 of a route that needs the user's webhook when there is none.
+web::api_error no_webhook();
 /// Redis did not answer, or answered with an error (logged, never shown).
 void reply_redis_failure(caller const& c, std::optional<redis::value> const& v);
 

@@ -5,6 +5,7 @@
 #include "common/redis/keys.hpp"
 #include "common/time/iso8601.hpp"
 #include "webhooks/api/api_call.hpp"
+#include "webhooks/api/test_send.hpp"
 #include "webhooks/api/webhook_scripts.hpp"
 #include "webhooks/model/event_types.hpp"
 #include "webhooks/model/webhook_input.hpp"
@@ -18,8 +19,6 @@ namespace {
 using web::api_error;
 using web::error_kind;
 using web::exchange;
-
-api_error no_webhook() { return {error_kind::not_found, "no webhook: create one with POST /api/v1/users/me/webhook"}; }
 
 url_rules urls_of(management_settings const& s) { return url_rules{s.allow_http, &s.addresses}; }
 
@@ -155,6 +154,7 @@ void management_api::add_routes(web::route_table& routes) {
     routes.add("/api/v1/users/me/webhook/secret", "GET, OPTIONS", headers, on(access::write, get_secret));
     routes.add("/api/v1/users/me/webhook/secret/regenerate", "POST, OPTIONS", headers,
                on(access::write, regenerate_secret));
+    routes.add("/api/v1/users/me/webhook/test", "POST, OPTIONS", headers, on(access::write, test_webhook));
     routes.add("/api/v1/webhook/event-types", "GET, OPTIONS", headers,
                on(access::any, [](caller c) { reply(c, http::status::ok, catalogue_json()); }));
 }

@@ -198,4 +198,11 @@ std::variant<api_error, std::optional<std::string>> read_regenerate_input(std::s
     return std::optional<std::string>(it->get<std::string>());
 }
 
+std::optional<api_error> read_empty_input(std::string_view content_type, std::string_view body) {
+    auto parsed = object_body(content_type, body);
+    if (auto* e = std::get_if<api_error>(&parsed)) return *e;
+    for (auto const& [k, _] : std::get<json>(parsed).items()) return bad(k, "unknown field '" + k + "'");
+    return std::nullopt;
+}
+
 } // namespace ssegw::webhooks

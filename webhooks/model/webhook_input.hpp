@@ -33,4 +33,8 @@ std::variant<web::api_error, webhook_changes> read_webhook_input(std::string_vie
 std::variant<web::api_error, std::optional<std::string>> read_regenerate_input(std::string_view content_type,
                                                                                std::string_view body);
 
+/// The body of a POST that takes no input (the test request): none, or `{}`; a member is a 400
+/// naming it.
+std::optional<web::api_error> read_empty_input(std::string_view content_type, std::string_view body);
+
 } // namespace ssegw::webhooks

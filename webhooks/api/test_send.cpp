@@ -1,0 +1,140 @@
+#include "webhooks/api/test_send.hpp"
+
+#include "common/ids/uuid.hpp"
+#include "common/log.hpp"
+#include "webhooks/api/test_scripts.hpp"
+#include "webhooks/engine/attempt_record.hpp"
+#include "webhooks/model/webhook_input.hpp"
+#include "webhooks/signing/signed_headers.hpp"
+
+#include <memory>
+
+namespace ssegw::webhooks {
+namespace {
+
+using web::api_error;
+using web::error_kind;
+namespace ts = test_scripts;
+
+constexpr std::string_view test_type = "webhook_test";
+
+// One running test on the request's worker. Only its deadline timer's handler owns it: what
+// crosses to the control thread (the send, the Redis steps) holds a weak_ptr, so nothing there
+// keeps this worker's connection alive past the worker.
+struct test_run {
+    test_run(caller c, net::any_io_executor ex) : c(std::move(c)), deadline(ex) {}
+    caller c;
+    net::steady_timer deadline;
+    bool answered = false;
+
+    // Exactly one answer: the record, or the deadline's 503.
+    bool take_answer() {
+        if (answered) return false;
+        answered = true;
+        deadline.cancel();
+        return true;
+    }
+};
+
+std::int64_t retention_ms(api_context const& api) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(api.settings().retention).count();
+}
+
+// The test's Retry-After: the lock lives timeoutMs + 5 s, the test at most about timeoutMs + 1 s
+// of that, so the other test ends by the lock's remaining time less 4 s.
+unsigned retry_after_s(std::int64_t lock_ms_left) {
+    auto ms = lock_ms_left - 4000;
+    return ms <= 1000 ? 1u : static_cast<unsigned>((ms + 999) / 1000);
+}
+
+// Stores the result whether or not anyone still waits for it (a record is never left pending,
+// the lock never held to its TTL), then answers if the run still can.
+void finish(api_context& api, std::string const& user_id, ts::test_ids const& ids, net::any_io_executor ex,
+            std::weak_ptr<test_run> weak, attempt_result const& r) {
+    api.count_test(r.result);
+    log::info("webhook test", {{"userId", user_id},
+                               {"outcome", std::string(name_of(r.result))},
+                               {"status", r.status ? nlohmann::json(*r.status) : nlohmann::json()},
+                               {"ms", r.response_time_ms}});
+    ts::result_fields f{r.result == outcome::success, r.status, r.response_time_ms, r.response_body,
+                        r.error_message.empty() ? std::nullopt : std::optional<std::string>(r.error_message)};
+    api.redis().command(ts::finish(user_id, ids, f, retention_ms(api)), ex, [weak](std::optional<redis::value> v) {
+        auto run = weak.lock();
+        if (!run || !run->take_answer()) return;
+        if (!v || v->is_error()) return reply_redis_failure(run->c, v);
+        auto fields = ts::read_finish(*v);
+        if (!fields) {
+            log::error("webhook test: the record is not readable after its result");
+            return reply_error(run->c, {error_kind::internal, "the request could not be completed"});
+        }
+        reply(run->c, http::status::ok, record_json(*fields));
+    });
+}
+
+void send_test(caller const& c, ts::test_ids const& ids, ts::started const& s, std::chrono::steady_clock::time_point arrived) {
+    auto ex = c.ex->executor();
+    auto run = std::make_shared<test_run>(c, ex);
+    // The answer is due within timeoutMs + 1 s of the request: the sender's own deadline is
+    // timeoutMs, so only a slow Redis reaches this one.
+    run->deadline.expires_at(arrived + std::chrono::milliseconds(s.timeout_ms) + std::chrono::milliseconds(950));
+    run->deadline.async_wait([run](error_code ec) {
+        if (ec || !run->take_answer()) return;
+        reply_error(run->c, {error_kind::unavailable, "the test's result could not be recorded in time"});
+    });
+    std::weak_ptr<test_run> weak = run;
+    auto& api = c.api;
+
+    auto const& keys = api.settings().keys;
+    auto secret = s.secret.empty() ? std::nullopt : keys.open(s.secret, c.user_id);
+    if (!secret) {
+        // Nothing is sent unsigned: the record says why, as a worker's would.
+        log::error("webhook secret does not open with the key file", {{"userId", c.user_id}});
+        attempt_result r;
+        r.result = outcome::internal;
+        r.error_message = "internal: the webhook's secret does not open with the key file";
+        return finish(api, c.user_id, ids, ex, weak, r);
+    }
+    std::optional<std::string> previous;
+    if (!s.previous_secret.empty()) {
+        previous = keys.open(s.previous_secret, c.user_id);
+        if (!previous)
+            log::warn("webhook previous secret does not open with the key file: signing with the current one alone",
+                      {{"userId", c.user_id}});
+    }
+    attempt_request req;
+    req.url = s.url;
+    req.body = s.body;
+    req.headers = signed_headers(test_type, ids.delivery_id, ids.event_id, s.at_ms / 1000, s.body, *secret,
+                                 previous ? std::optional<std::string_view>(*previous) : std::nullopt);
+    req.timeout = std::chrono::milliseconds(s.timeout_ms);
+    api.send(std::move(req), ex, [&api, user = c.user_id, ids, ex, weak](attempt_result r) {
+        finish(api, user, ids, ex, weak, r);
+    });
+}
+
+} // namespace
+
+void test_webhook(caller c) {
+    auto arrived = std::chrono::steady_clock::now();
+    auto const& req = c.ex->req();
+    if (auto e = read_empty_input(req[http::field::content_type], req.body())) return reply_error(c, *e);
+    ts::test_ids ids{ids::make_uuid7(), ids::make_uuid7(), ids::make_uuid7(), ids::make_uuid7()};
+    c.api.redis().command(ts::start(c.user_id, ids, retention_ms(c.api)), c.ex->executor(),
+                          [c, ids, arrived](std::optional<redis::value> v) {
+                              if (!v || v->is_error()) return reply_redis_failure(c, v);
+                              auto r = ts::read_start(*v);
+                              if (!r) {
+                                  log::error("webhook test: unexpected reply from the start script");
+                                  return reply_error(c, {error_kind::internal, "the request could not be completed"});
+                              }
+                              if (std::holds_alternative<ts::no_webhook>(*r)) return reply_error(c, no_webhook());
+                              if (auto* b = std::get_if<ts::busy>(&*r))
+                                  return reply_error(c,
+                                                     {error_kind::too_many_requests,
+                                                      "a test of this webhook is already running: try again shortly"},
+                                                     retry_after_s(b->lock_ms_left));
+                              send_test(c, ids, std::get<ts::started>(*r), arrived);
+                          });
+}
+
+} // namespace ssegw::webhooks
