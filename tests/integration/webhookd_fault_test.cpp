@@ -1,17 +1,10 @@
 // sse-webhookd under faults, each run compared event by event with what was published: an instance
 // killed with SIGKILL mid-delivery, two instances sharing the work, a Redis restart with AOF, and a
 // receiver down for longer than two retries. Duplicates may happen; a lost event may not.
-#include "common/ids/uuid.hpp"
 #include "common/redis/keys.hpp"
-#include "tests/support/fixture.hpp"
-#include "tests/support/webhook_receiver.hpp"
-#include "webhooks/api/webhook_scripts.hpp"
+#include "tests/integration/webhookd_fixture.hpp"
 #include "webhooks/events/publish_event_script.hpp"
-#include "webhooks/secrets/keyring.hpp"
 
-#include <sys/stat.h>
-
-#include <fstream>
 #include <map>
 #include <set>
 
@@ -22,44 +15,14 @@ namespace keys = redis::keys;
 namespace wh = webhooks;
 using strings = std::vector<std::string>;
 
-constexpr char const* key_hex = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
-
-std::string header(received_request const& r, std::string const& name) {
-    for (auto const& [k, v] : r.headers)
-        if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
-    return {};
-}
-
-class webhookd_fault : public gateway_test {
+class webhookd_fault : public webhookd_fixture {
 protected:
-    void SetUp() override {
-        gateway_test::SetUp();
-        key_file_ = dir_->file("webhook.keys").string();
-        std::ofstream(key_file_) << key_hex << "\n";
-        ::chmod(key_file_.c_str(), 0600);
-        std::string why;
-        ring_ = wh::keyring::from_lines({key_hex}, why);
-        ASSERT_TRUE(ring_) << why;
-    }
-
-    webhookd& start(std::string instance = {}, strings extra = {}) {
-        strings args{"--webhook-secret-key-file", key_file_, "--webhook-allow-http", "--webhook-allow-net",
-                     "127.0.0.0/8", "--retry-schedule", "1,1,1,1,1", "--retry-jitter", "0", "--reclaim-after", "1"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        return start_webhookd(args, std::move(instance));
-    }
-
     /// A webhook with a 1 s timeout (a lease of 2 s with --reclaim-after 1) and 5 retries.
-    void create_webhook(std::string const& user, std::string url) {
+    void create(std::string const& user, std::string url) {
         wh::webhook_changes c;
-        c.url = std::move(url);
         c.timeout_ms = 1000;
         c.max_retries = 5;
-        auto w = wh::creation_writes(c, ids::make_uuid7());
-        w.set.emplace_back("secret");
-        w.set.emplace_back(ring_->seal("fault_test_secret_0123456789", user));
-        auto r = redis().command(wh::scripts::create(user, w));
-        ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+        create_webhook(user, std::move(url), c);
     }
 
     std::string publish(std::string const& user) {
@@ -102,8 +65,6 @@ protected:
         return duplicates;
     }
 
-    std::string key_file_;
-    std::optional<wh::keyring> ring_;
     std::set<std::string> published_, users_;
 };
 
@@ -111,14 +72,14 @@ TEST_F(webhookd_fault, kill_9_mid_delivery_loses_nothing) {
     webhook_receiver rx;
     rx.reply_with(receiver_reply{}.with_delay(300ms));
     auto user = unique("u");
-    create_webhook(user, rx.url());
-    auto& a = start("wd-killed");
+    create(user, rx.url());
+    auto& a = start({}, "wd-killed");
     for (int i = 0; i < 30; ++i) publish(user);
     ASSERT_TRUE(rx.wait_requests(3, in(10s)));
     a.kill_now();  // with attempts in flight and entries read but not planned
     auto sent_before = rx.requests().size();
     rx.reply_with(receiver_reply{});
-    start("wd-survivor");
+    start({}, "wd-survivor");
     auto dup = expect_every_event_delivered(rx);
     EXPECT_GT(dup, 0u) << "the killed instance's attempts in flight were sent again once their leases lapsed";
     std::cerr << "kill -9 after " << sent_before << " requests: " << dup << " duplicates\n";
@@ -128,9 +89,9 @@ TEST_F(webhookd_fault, two_instances_never_send_one_attempt_twice) {
     webhook_receiver rx;
     rx.reply_with(receiver_reply{}.with_status(500));  // every first attempt fails: retries go through claims
     strings users{unique("a"), unique("b"), unique("c")};
-    for (auto const& u : users) create_webhook(u, rx.url());
-    auto& a = start("wd-a");
-    auto& b = start("wd-b");
+    for (auto const& u : users) create(u, rx.url());
+    auto& a = start({}, "wd-a");
+    auto& b = start({}, "wd-b");
     for (int i = 0; i < 30; ++i) publish(users[static_cast<std::size_t>(i) % users.size()]);
     ASSERT_TRUE(rx.wait_requests(30, in(10s)));
     rx.reply_with(receiver_reply{});
@@ -154,7 +115,7 @@ TEST_F(webhookd_fault_aof, a_redis_crash_and_restart_with_aof_loses_nothing) {
     webhook_receiver rx;
     rx.reply_with(receiver_reply{}.with_delay(200ms));
     auto user = unique("u");
-    create_webhook(user, rx.url());
+    create(user, rx.url());
     auto& w = start();
     for (int i = 0; i < 20; ++i) publish(user);
     ASSERT_TRUE(rx.wait_requests(2, in(10s)));
@@ -171,7 +132,7 @@ TEST_F(webhookd_fault, a_receiver_outage_longer_than_two_retries_loses_nothing) 
     webhook_receiver rx;
     rx.reply_with(receiver_reply{}.with_status(503));
     auto user = unique("u");
-    create_webhook(user, rx.url());
+    create(user, rx.url());
     start();
     for (int i = 0; i < 10; ++i) publish(user);
     ASSERT_TRUE(rx.wait_requests(30, in(10s))) << "three attempts each while it is down";

@@ -3,20 +3,14 @@
 // and webhooks written by the management API's create script, as the gateway writes them. Each
 // signature is verified three ways: recomputed here, by the npm standardwebhooks package, and by the
 // platform's original Node verifier on the received body.
-#include "common/ids/uuid.hpp"
 #include "common/redis/keys.hpp"
+#include "tests/integration/webhookd_fixture.hpp"
 #include "tests/support/certs.hpp"
-#include "tests/support/fixture.hpp"
 #include "tests/support/http_client.hpp"
-#include "tests/support/webhook_receiver.hpp"
-#include "webhooks/api/webhook_scripts.hpp"
 #include "webhooks/events/publish_event_script.hpp"
-#include "webhooks/secrets/keyring.hpp"
 #include "webhooks/signing/signature.hpp"
 
 #include <nlohmann/json.hpp>
-
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <fstream>
@@ -30,47 +24,8 @@ namespace keys = redis::keys;
 namespace wh = webhooks;
 using strings = std::vector<std::string>;
 
-constexpr char const* key_hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-constexpr char const* secret = "whd_test_secret_0123456789abcdef";
-
-std::string header(received_request const& r, std::string const& name) {
-    for (auto const& [k, v] : r.headers)
-        if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
-    return {};
-}
-
-class webhookd_delivery : public gateway_test {
+class webhookd_delivery : public webhookd_fixture {
 protected:
-    void SetUp() override {
-        gateway_test::SetUp();
-        key_file_ = dir_->file("webhook.keys").string();
-        std::ofstream(key_file_) << key_hex << "\n";
-        ::chmod(key_file_.c_str(), 0600);
-        std::string why;
-        ring_ = wh::keyring::from_lines({key_hex}, why);
-        ASSERT_TRUE(ring_) << why;
-    }
-
-    /// The worker with a fast schedule (1 s retries, no jitter) unless `extra` overrides it.
-    webhookd& start(strings extra = {}, std::string instance = {}) {
-        strings args{"--webhook-secret-key-file", key_file_, "--webhook-allow-http", "--webhook-allow-net",
-                     "127.0.0.0/8", "--retry-schedule", "1,1,1,1,1", "--retry-jitter", "0", "--reclaim-after", "1"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        return start_webhookd(args, instance);
-    }
-
-    /// `user`'s webhook to `url`, written as the API's create script writes it.
-    std::string create_webhook(std::string const& user, std::string url, wh::webhook_changes c = {}) {
-        c.url = std::move(url);
-        auto id = ids::make_uuid7();
-        auto w = wh::creation_writes(c, id);
-        w.set.emplace_back("secret");
-        w.set.emplace_back(ring_->seal(secret, user));
-        auto r = redis().command(wh::scripts::create(user, w));
-        EXPECT_EQ(r->type, REDIS_REPLY_ARRAY);
-        return id;
-    }
-
     void update_webhook(std::string const& user, wh::webhook_changes const& c) {
         auto r = redis().command(wh::scripts::update(user, wh::writes_of(c), c.enabled));
         EXPECT_EQ(r->type, REDIS_REPLY_ARRAY);
@@ -145,8 +100,6 @@ protected:
 
     std::string metrics_of(webhookd const& w) { return http_get(w.port(), "/metrics", {}, in(2s)).body; }
 
-    std::string key_file_;
-    std::optional<wh::keyring> ring_;
 };
 
 TEST_F(webhookd_delivery, sends_the_exact_request_signed_and_verified_three_ways) {

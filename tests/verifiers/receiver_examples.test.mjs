@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { verifyWebhook } from './seed_verifier.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -17,18 +18,6 @@ const signVectors = process.env.SSEGW_SIGN_VECTORS ?? join(repo, 'build', 'bin',
 const work = mkdtempSync(join(tmpdir(), 'webhook-docs-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-// The platform's original receiver snippet from its first webhook documentation, unchanged:
-// receivers in the field verify with it, so our X-SaaS-Signature has to satisfy it. It signs
-// JSON.stringify of the parsed body, which is why our bodies are written in that form.
-function verifyWebhook(payload, signature, timestamp, secret) {
-  const message = `${timestamp}.${JSON.stringify(payload)}`;
-  const expected = crypto
-    .createHmac('sha256', secret)
-    .update(message)
-    .digest('hex');
-  
-  return signature === `sha256=${expected}`;
-}
 
 const SECRET = 'test_secret_0123456789abcdef';
 const OLD_SECRET = 'old_secret_fedcba9876543210';

@@ -4,23 +4,12 @@
 //   node verify_received.mjs FILE
 // FILE: {"secret": "...", "requests": [{"headers": {"name": "value", …}, "body": "…"}, …]}
 // Prints one line per request; exit 0 only when every request verifies both ways.
-import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { verifyWebhook } from './seed_verifier.mjs';
 
 const require = createRequire(import.meta.url);
 const { Webhook } = require('standardwebhooks');
-
-// The platform's original receiver snippet, unchanged (as in receiver_examples.test.mjs).
-function verifyWebhook(payload, signature, timestamp, secret) {
-  const message = `${timestamp}.${JSON.stringify(payload)}`;
-  const expected = crypto
-    .createHmac('sha256', secret)
-    .update(message)
-    .digest('hex');
-  
-  return signature === `sha256=${expected}`;
-}
 
 const input = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const webhook = new Webhook('whsec_' + Buffer.from(input.secret, 'utf8').toString('base64'));

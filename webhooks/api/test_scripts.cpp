@@ -2,11 +2,14 @@
 
 #include "common/redis/keys.hpp"
 #include "webhooks/engine/record_lua.hpp"
+#include "webhooks/engine/script_values.hpp"
 
 #include <charconv>
 
 namespace ssegw::webhooks::test_scripts {
 namespace {
+
+using namespace script_values;
 
 // After record_lua(): now in unix ms from Redis TIME, the clock the records of every instance use.
 constexpr std::string_view prelude = R"lua(
@@ -77,19 +80,6 @@ return r
 std::vector<std::string> eval(std::string_view body, std::string first_key, std::string const& user_id) {
     return {"EVAL", record_lua() + std::string(prelude) + std::string(body), "2", std::move(first_key),
             redis::keys::webhook_test_lock(user_id)};
-}
-
-std::string opt(std::optional<std::string> const& v) { return v ? "=" + *v : std::string(); }
-
-std::optional<std::int64_t> integer_of(std::string_view s) {
-    std::int64_t n = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return n;
-}
-
-bool is_word(redis::value const& v, std::string_view word) {
-    return v.type == redis::value::kind::string && v.str == word;
 }
 
 } // namespace

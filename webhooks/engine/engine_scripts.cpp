@@ -4,6 +4,7 @@
 #include "common/redis/keys.hpp"
 #include "common/redis/lua_script.hpp"
 #include "webhooks/engine/record_lua.hpp"
+#include "webhooks/engine/script_values.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -11,6 +12,8 @@
 
 namespace ssegw::webhooks {
 namespace {
+
+using namespace script_values;
 
 // After record_lua(): now in unix ms from Redis TIME, the clock every instance shares, and the
 // sender's view of an attempt (read_job's order).
@@ -299,15 +302,6 @@ std::vector<std::string> evalsha(engine_step step, std::vector<std::string> keys
     return c;
 }
 
-std::string opt(std::optional<std::string> const& v) { return v ? "=" + *v : std::string(); }
-
-std::optional<std::int64_t> integer_of(std::string_view s) {
-    std::int64_t n = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return n;
-}
-
 bool all_strings(redis::value const& v) {
     for (auto const& e : v.elements)
         if (e.type != redis::value::kind::string) return false;
@@ -340,10 +334,6 @@ std::optional<send_job> read_job(redis::value const& v) {
     j.scheduled_at = *due;
     j.reclaimed = s(17) == "1";
     return j;
-}
-
-bool is_word(redis::value const& v, std::string_view word) {
-    return v.type == redis::value::kind::string && v.str == word;
 }
 
 } // namespace

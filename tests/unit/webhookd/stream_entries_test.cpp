@@ -1,17 +1,16 @@
 // Entries out of XREADGROUP and XAUTOCLAIM replies, and the publish time in an entry id.
 #include "webhookd/stream_entries.hpp"
 
+#include "tests/unit/support/redis_values.hpp"
+
 #include <gtest/gtest.h>
 
 namespace wd = ssegw::webhookd;
 using ssegw::redis::value;
-using kind = value::kind;
+using namespace ssegw::test_values;
 
 namespace {
 
-value str(std::string s) { return value{kind::string, 0, std::move(s), {}}; }
-value arr(std::vector<value> e) { return value{kind::array, 0, {}, std::move(e)}; }
-value nil() { return value{}; }
 
 value entry(std::string id, std::vector<std::string> fields) {
     std::vector<value> f;
@@ -48,7 +47,7 @@ TEST(stream_entries, read_autoclaim_reply) {
     ASSERT_TRUE(deleted_fields) << "an entry deleted while pending comes with nil fields";
     EXPECT_TRUE(deleted_fields->entries[0].fields.empty());
     EXPECT_FALSE(wd::read_autoclaim_reply(arr({str("0-0")})));
-    EXPECT_FALSE(wd::read_autoclaim_reply(value{kind::error, 0, "NOGROUP", {}}));
+    EXPECT_FALSE(wd::read_autoclaim_reply(err("NOGROUP")));
 }
 
 TEST(stream_entries, entry_time_ms) {

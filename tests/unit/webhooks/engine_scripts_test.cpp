@@ -5,6 +5,8 @@
 
 #include "common/redis/lua_script.hpp"
 
+#include "tests/unit/support/redis_values.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -12,30 +14,10 @@
 
 namespace wh = ssegw::webhooks;
 using ssegw::redis::value;
+using namespace ssegw::test_values;
 using strings = std::vector<std::string>;
 
 namespace {
-
-value str(std::string s) {
-    value v;
-    v.type = value::kind::string;
-    v.str = std::move(s);
-    return v;
-}
-
-value num(std::int64_t n) {
-    value v;
-    v.type = value::kind::integer;
-    v.integer = n;
-    return v;
-}
-
-value arr(std::vector<value> e) {
-    value v;
-    v.type = value::kind::array;
-    v.elements = std::move(e);
-    return v;
-}
 
 value job_value() {
     std::vector<value> e;
