@@ -123,11 +123,11 @@ def gnuplot(script):
         return False
 
 
-def chart(path, title, settings, series, style, extra=""):
+def chart(path, title, settings, series, style, extra="", prelude=""):
     """One PNG: `series` is [(title, [(x, y), ...])], inlined as gnuplot data blocks."""
     if not series:
         return
-    data = "".join(f"$d{i} << EOD\n" + "".join(f"{x} {y}\n" for x, y in pts) + "EOD\n"
+    data = prelude + "".join(f"$d{i} << EOD\n" + "".join(f"{x} {y}\n" for x, y in pts) + "EOD\n"
                    for i, (_, pts) in enumerate(series))
     plot = ", ".join(f'$d{i} using 1:2 with {style} lw 2 title "{name}"' for i, (name, _) in enumerate(series))
     gnuplot(f"""set terminal pngcairo size 900,520
@@ -170,4 +170,107 @@ def update_readme(readme, md, stamp):
         text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     else:
         text += "\n## Benchmark\n\n" + block + "\n"
+    readme.write_text(text)
+
+
+WH_BEGIN, WH_END = "<!-- bench-webhooks:begin -->", "<!-- bench-webhooks:end -->"
+
+
+def webhook_rows(doc):
+    """(figure, value, goal) rows of the webhook scenarios that ran."""
+    r = doc["results"]
+    rows = []
+    t = r.get("webhook_throughput")
+    if t:
+        rows += [
+            (f"throughput: deliveries/s ({t['events']:,} events pre-published, {t['in_flight']} in flight)",
+             t["deliveries_per_s"], "≥ 5,000"),
+            (f"throughput: wrk requests/s (same body and headers, {t['wrk_connections']} connections)",
+             t["wrk_requests_per_s"], ""),
+            ("throughput: sse-webhookd / wrk", f"{t['ratio_to_wrk']:.2f}×", "≥ 0.5×"),
+            ("throughput: Redis CPU per delivery (µs)", t["redis_cpu_us_per_delivery"], "reported"),
+            ("throughput: sse-webhookd CPU per delivery (µs)", t["worker_cpu_us_per_delivery"], ""),
+            ("throughput: receiver (nginx) CPU per delivery / per wrk request (µs)",
+             f'{fmt(t.get("receiver_cpu_us_per_delivery"))} / {fmt(t.get("receiver_cpu_us_per_wrk_request"))}', ""),
+            ("throughput: failed deliveries / retries", f"{t['failed']} / {t['retries']}", "0 / 0"),
+        ]
+    lat = r.get("webhook_latency")
+    if lat:
+        l = lat["latency_ms"]
+        rows += [
+            (f"latency at {lat['offered_per_s']:,.0f} events/s: p50 / p99 / max (ms)",
+             f"{fmt(l['p50'])} / {fmt(l['p99'])} / {fmt(l['max'])}", "p99 < 20"),
+            ("latency: requests received / events published", f"{lat['received']:,} / {lat['published']:,}", "all"),
+        ]
+    s = r.get("webhook_storm")
+    if s:
+        rows += [
+            (f"storm ({s['outage_s']} s of 503 at {s['rate']:,}/s): distinct events delivered / published",
+             f"{s['delivered_distinct']:,} / {s['published']:,}", "all"),
+            ("storm: backlog drained after the receiver is back (s)", s["drain_s"], ""),
+            ("storm: drain rate (deliveries/s)", s["drain_per_s"], "≥ throughput"),
+            ("storm: sse-webhookd peak RSS (MiB)", s["peak_rss_kib"] / 1024, "bounded"),
+            ("storm: max sse_webhook_in_flight (every 100 ms) / --max-in-flight",
+             f"{s['peak_in_flight']} / {s['in_flight_cap']}", "≤ cap"),
+        ]
+    return rows
+
+
+def webhook_table(doc):
+    lines = ["| figure | sse-webhookd | goal |", "|---|---:|---|"]
+    for name, v, goal in webhook_rows(doc):
+        lines.append(f"| {name} | {fmt(v)} | {goal} |")
+    m = doc["machine"]
+    lb = doc.get("load_before")
+    s = doc["results"].get("webhook_storm")
+    lines.append("")
+    lines.append(f'{m["cores"]} cores ({m["cpu"]}), Linux {m["kernel"]}; sse-webhookd pinned to core 0 (and wrk, '
+                 f'after it), Redis and the nginx receiver (HTTPS, keep-alive, `return 200`) to core 1; '
+                 + (f"load average before {lb[0]:.2f}; " if lb else "") + f'{doc["seconds"]} s in all.'
+                 + (f" Storm: `--retry-schedule {s['retry_schedule']}` (shortened) and the 503s carry `Retry-After`"
+                    " with the outage's end as an HTTP-date, so the backlog is due at once when the receiver is back."
+                    if s else ""))
+    return "\n".join(lines)
+
+
+def webhook_plots(doc, outdir, stamp):
+    r = doc["results"]
+    s = r.get("webhook_storm")
+    if s and s.get("timeline"):
+        tl = s["timeline"]
+        rate, fails = [], []
+        step = tl[::5]  # samples every ~100 ms; rates over ~0.5 s
+        for a, b in zip(step, step[1:]):
+            dt = b[0] - a[0]
+            if dt > 0:
+                rate.append((b[0], (b[1] - a[1]) / dt))
+                fails.append((b[0], (b[2] - a[2]) / dt))
+        inflight = [(row[0], row[3]) for row in tl]
+        chart(f"{outdir}/{stamp}.png",
+              f"webhook storm: {s['outage_s']} s of 503 at {s['rate']}/s, then 200 (one sse-webhookd, one core)",
+              f'set xlabel "seconds"\nset ylabel "per second"\nset y2label "in flight"\nset y2tics\nset ytics nomirror\n'
+              f'set key top left\nset arrow from {s["down_at_s"]},graph 0 to {s["down_at_s"]},graph 1 nohead dt 2\n'
+              f'set arrow from {s["up_at_s"]},graph 0 to {s["up_at_s"]},graph 1 nohead dt 2',
+              [("successful deliveries/s", rate), ("failed attempts/s", fails)], "lines",
+              ", $inflight using 1:2 axes x1y2 with lines lw 1 title \"in flight (right)\"",
+              prelude="$inflight << EOD\n" + "".join(f"{x} {y}\n" for x, y in inflight) + "EOD\n")
+
+
+def write_webhooks(doc, outdir, stamp):
+    md = webhook_table(doc)
+    (outdir / f"{stamp}.md").write_text(md + "\n")
+    webhook_plots(doc, outdir, stamp)
+    return md
+
+
+def update_readme_webhooks(readme, md, stamp):
+    text = readme.read_text()
+    block = (f"{WH_BEGIN}\nWebhook delivery, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
+             f"![webhook storm](bench/results/{stamp}.png)\n{WH_END}")
+    if WH_BEGIN in text and WH_END in text:
+        text = re.sub(re.escape(WH_BEGIN) + ".*?" + re.escape(WH_END), lambda _: block, text, flags=re.S)
+    elif END in text:
+        text = text.replace(END, END + "\n\n" + block, 1)
+    else:
+        text += "\n" + block + "\n"
     readme.write_text(text)

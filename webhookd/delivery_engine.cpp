@@ -125,8 +125,11 @@ void delivery_engine::plan_one(stream_entry const& entry) {
                 metrics_.events_planned.fetch_add(1, std::memory_order_relaxed);
                 return send(std::move(r->job), published);
             }
-            if (r && r->status == webhooks::plan_status::deferred)
+            if (r && r->status == webhooks::plan_status::deferred) {
                 metrics_.events_planned.fetch_add(1, std::memory_order_relaxed);
+                more_due_ = true;
+                if (slots_.free() > 0 && !claiming_) claim_later(std::chrono::milliseconds(0));
+            }
             if (r && r->status == webhooks::plan_status::dropped) metrics_.dropped(r->drop_reason);
             if (claim) {
                 slots_.release(user);
@@ -167,9 +170,13 @@ void delivery_engine::claim() {
                     send(std::move(job), due);
                 }
             }
-            if (got > 0) reader_.wake();
-            // A full batch: more may be due now.
-            claim_later(got == n ? std::chrono::milliseconds(0) : std::chrono::milliseconds(claim_every));
+            // Unreserved slots are free for the reader too (it reads only while a slot is free).
+            reader_.wake();
+            // Some were due: more may be. Claim again now if slots freed meanwhile, else when one
+            // frees (slot_freed) or at the next periodic claim.
+            more_due_ = got > 0;
+            claim_later(got > 0 && slots_.free() > 0 ? std::chrono::milliseconds(0)
+                                                     : std::chrono::milliseconds(claim_every));
         });
 }
 
@@ -184,6 +191,9 @@ void delivery_engine::send(webhooks::send_job job, std::int64_t due_ms) {
 void delivery_engine::slot_freed() {
     if (stopped_) return;
     reader_.wake();
+    // What was left due for want of a slot (the instance or the webhook at its cap, a backlog of
+    // retries) starts when a slot frees, not up to claim_every later.
+    if (more_due_ && !claiming_) claim();
 }
 
 } // namespace ssegw::webhookd

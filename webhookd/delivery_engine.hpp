@@ -58,6 +58,9 @@ private:
     net::steady_timer claim_timer_;
     bool stopped_ = true;
     bool claiming_ = false;
+    /// Attempts may be due that no slot was free for (a plan left one due, the last claim found
+    /// some): a freed slot claims at once instead of at the next periodic claim.
+    bool more_due_ = false;
     bool scripts_ready_ = false;
     unsigned scripts_loading_ = 0;
 };
