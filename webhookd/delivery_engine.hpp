@@ -35,7 +35,7 @@ public:
     void abandon();
     /// Redis connected both ways, the group made, the scripts loaded.
     bool ready(std::string& why) const;
-    std::size_t in_flight() const noexcept { return slots_.held(); }
+    std::size_t in_flight() const noexcept { return slots_.attempts(); }
 
 private:
     void plan(std::vector<stream_entry> entries);

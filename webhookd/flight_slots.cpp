@@ -10,10 +10,14 @@ bool flight_slots::webhook_has_room(std::string const& user) const {
 bool flight_slots::reserve() {
     if (free() == 0) return false;
     ++total_;
+    ++reserved_;
     return true;
 }
 
-void flight_slots::assign(std::string const& user) { ++per_user_[user]; }
+void flight_slots::assign(std::string const& user) {
+    if (reserved_ > 0) --reserved_;
+    ++per_user_[user];
+}
 
 void flight_slots::take(std::string const& user) {
     ++total_;
@@ -21,7 +25,9 @@ void flight_slots::take(std::string const& user) {
 }
 
 void flight_slots::unreserve() {
-    if (total_ > 0) --total_;
+    if (reserved_ == 0) return;
+    --reserved_;
+    --total_;
 }
 
 void flight_slots::release(std::string const& user) {

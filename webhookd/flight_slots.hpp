@@ -14,7 +14,10 @@ class flight_slots {
 public:
     flight_slots(std::size_t max_total, std::size_t max_per_webhook) : max_total_(max_total), max_per_(max_per_webhook) {}
 
+    /// Slots taken, reservations of a claim in flight included.
     std::size_t held() const noexcept { return total_; }
+    /// Attempts this instance holds (sse_webhook_in_flight): slots taken for a known webhook.
+    std::size_t attempts() const noexcept { return total_ - reserved_; }
     std::size_t free() const noexcept { return total_ >= max_total_ ? 0 : max_total_ - total_; }
     std::size_t max_per_webhook() const noexcept { return max_per_; }
     /// Whether one more attempt to `user`'s webhook stays within its cap.
@@ -39,6 +42,7 @@ public:
 private:
     std::size_t max_total_, max_per_;
     std::size_t total_ = 0;
+    std::size_t reserved_ = 0;  // taken by reserve(), not yet assigned
     std::unordered_map<std::string, std::size_t> per_user_;
 };
 

@@ -18,7 +18,9 @@ TEST(flight_slots, counts_against_both_caps) {
     EXPECT_TRUE(s.reserve()) << "the last free slot, for a claim";
     EXPECT_FALSE(s.reserve()) << "none left";
     EXPECT_EQ(s.free(), 0u);
+    EXPECT_EQ(s.attempts(), 2u) << "a reservation is no attempt yet";
     s.assign("b");
+    EXPECT_EQ(s.attempts(), 3u);
     auto busy = s.busy();
     std::sort(busy.begin(), busy.end());
     EXPECT_EQ(busy, (std::vector<std::pair<std::string, std::size_t>>{{"a", 2}, {"b", 1}}));
@@ -37,6 +39,9 @@ TEST(flight_slots, unreserve_returns_an_unused_reservation) {
     s.unreserve();
     EXPECT_EQ(s.free(), 1u);
     s.unreserve();
-    s.unreserve();  // never below zero
+    s.unreserve();  // nothing reserved: no effect
     EXPECT_EQ(s.free(), 2u);
+    s.take("a");
+    s.unreserve();  // an attempt's slot is not a reservation
+    EXPECT_EQ(s.attempts(), 1u);
 }
