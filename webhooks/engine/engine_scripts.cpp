@@ -180,16 +180,20 @@ local result = ok and 'succeeded' or (retry and 'retry_scheduled' or 'failed')
 local disabled, cancelled, next_id, next_at = '', 0, '', ''
 -- A test changes no webhook state.
 if same and a.trigger ~= 'test' then
-  if (tonumber(w.lastTriggered or '') or 0) < tonumber(started) then
-    redis.call('HSET', wkey, 'lastTriggered', started)
+  -- One HSET for what a success changes (this runs once per delivery).
+  local set = {}
+  local function change(name, v)
+    set[#set + 1] = name
+    set[#set + 1] = v
   end
+  if (tonumber(w.lastTriggered or '') or 0) < tonumber(started) then change('lastTriggered', started) end
   if ok then
-    redis.call('HSET', wkey, 'failCount', '0')
-    if (tonumber(w.lastDeliveryAt or '') or 0) < tonumber(started) then
-      redis.call('HSET', wkey, 'lastDeliveryAt', started)
-    end
-    redis.call('HDEL', wkey, 'failingSince')
-  else
+    if w.failCount ~= '0' then change('failCount', '0') end
+    if (tonumber(w.lastDeliveryAt or '') or 0) < tonumber(started) then change('lastDeliveryAt', started) end
+    if w.failingSince then redis.call('HDEL', wkey, 'failingSince') end
+  end
+  if #set > 0 then redis.call('HSET', wkey, unpack(set)) end
+  if not ok then
     if not w.failingSince then
       w.failingSince = started
       redis.call('HSET', wkey, 'failingSince', started)
