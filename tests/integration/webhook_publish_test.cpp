@@ -33,7 +33,7 @@ struct entry {
     }
 };
 
-std::string str(redisReply const* r) { return std::string(r->str, r->len); }
+std::string reply_str(redisReply const* r) { return std::string(r->str, r->len); }
 
 bool is_lower_uuid(std::string const& s) {
     auto n = ssegw::ids::normalize_uuid(s);
@@ -78,9 +78,9 @@ protected:
         auto r = redis().command({"XRANGE", keys::webhook_events, "-", "+"});
         for (std::size_t i = 0; i < r->elements; ++i) {
             auto const* e = r->element[i];
-            entry x{str(e->element[0]), {}};
+            entry x{reply_str(e->element[0]), {}};
             for (std::size_t f = 0; f + 1 < e->element[1]->elements; f += 2)
-                x.fields.emplace_back(str(e->element[1]->element[f]), str(e->element[1]->element[f + 1]));
+                x.fields.emplace_back(reply_str(e->element[1]->element[f]), reply_str(e->element[1]->element[f + 1]));
             out.push_back(std::move(x));
         }
         return out;
@@ -123,13 +123,13 @@ TEST_F(webhook_publish, prints_the_id_and_adds_one_entry_with_the_seven_fields_i
     EXPECT_EQ(es[0].fields, want);
     auto const guard = redis().command({"GET", keys::webhook_event_id("u1", id)});
     ASSERT_EQ(guard->type, REDIS_REPLY_STRING);
-    EXPECT_EQ(str(guard.get()), es[0].id);
+    EXPECT_EQ(reply_str(guard.get()), es[0].id);
 }
 
 TEST_F(webhook_publish, without_timestamp_the_time_is_redis_time_and_flags_name_the_ids) {
     auto now_ms = [&] {
         auto t = redis().command({"TIME"});
-        return std::stoll(str(t->element[0])) * 1000 + std::stoll(str(t->element[1])) / 1000;
+        return std::stoll(reply_str(t->element[0])) * 1000 + std::stoll(reply_str(t->element[1])) / 1000;
     };
     auto const before = now_ms();
     auto const r = event("u1", R"({"deviceId":"cam-1","sceneId":"scene-1"})", {"--device", "cam-9", "--scene", ""});
@@ -266,9 +266,9 @@ TEST_F(webhook_publish, the_printed_script_runs_with_eval) {
     std::string const id = "01890a5d-ac96-774b-bcce-b302099a8057";
 
     auto r = eval(id, "node_offline", "u1", R"({"nodeId":"n1"})", "1000", "1769682600000");
-    ASSERT_EQ(r->type, REDIS_REPLY_ARRAY) << (r->type == REDIS_REPLY_ERROR ? str(r.get()) : "");
+    ASSERT_EQ(r->type, REDIS_REPLY_ARRAY) << (r->type == REDIS_REPLY_ERROR ? reply_str(r.get()) : "");
     ASSERT_EQ(r->elements, 2u);
-    auto const entry_id = str(r->element[0]);
+    auto const entry_id = reply_str(r->element[0]);
     EXPECT_EQ(r->element[1]->integer, 1);
     auto const es = entries();
     ASSERT_EQ(es.size(), 1u);
@@ -278,12 +278,12 @@ TEST_F(webhook_publish, the_printed_script_runs_with_eval) {
 
     r = eval(id, "node_offline", "u1", R"({"nodeId":"n2"})");
     ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
-    EXPECT_EQ(str(r->element[0]), entry_id);
+    EXPECT_EQ(reply_str(r->element[0]), entry_id);
     EXPECT_EQ(r->element[1]->integer, 0);
 
     std::string const other = "01890a5d-ac96-774b-bcce-b302099a8058";
     auto refused = [&](redis::reply_ptr const& reply) {
-        return reply->type == REDIS_REPLY_ERROR ? str(reply.get()) : std::string("(not an error)");
+        return reply->type == REDIS_REPLY_ERROR ? reply_str(reply.get()) : std::string("(not an error)");
     };
     EXPECT_TRUE(refused(eval(other, "webhook_test", "u1", "{}")).starts_with("BAD_EVENT type"));
     EXPECT_TRUE(refused(eval(other, "bogus", "u1", "{}")).starts_with("BAD_EVENT type"));

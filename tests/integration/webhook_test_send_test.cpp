@@ -25,9 +25,9 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr char const* hook = "/api/v1/users/me/webhook";
+constexpr char const* hook_path = "/api/v1/users/me/webhook";
 constexpr char const* test_path = "/api/v1/users/me/webhook/test";
-constexpr char const* key_a = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+constexpr char const* user_key_a = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 constexpr char const* secret = "test_secret_0123456789abcdef";
 constexpr char const* new_secret = "new_secret_0123456789abcdef";
 constexpr char const* uuid7 = "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
@@ -62,7 +62,7 @@ protected:
     void SetUp() override {
         gateway_test::SetUp();
         key_file_ = dir_->file("webhook.keys").string();
-        std::ofstream(key_file_) << key_a << "\n";
+        std::ofstream(key_file_) << user_key_a << "\n";
         ::chmod(key_file_.c_str(), 0600);
         user_ = unique("u");
         writer_ = new_key(user_, {.scopes = "webhook:write"});
@@ -90,13 +90,13 @@ protected:
     }
 
     json create(std::string const& url, std::string const& extra = {}) {
-        auto r = call("POST", hook, writer_, json({{"url", url}, {"secret", secret}}).dump());
+        auto r = call("POST", hook_path, writer_, json({{"url", url}, {"secret", secret}}).dump());
         EXPECT_EQ(r.status(), 201) << r.dump();
         if (!extra.empty()) {
-            r = call("PATCH", hook, writer_, extra);
+            r = call("PATCH", hook_path, writer_, extra);
             EXPECT_EQ(r.status(), 200) << r.dump();
         }
-        return data_of(call("GET", hook, writer_));
+        return data_of(call("GET", hook_path, writer_));
     }
 
     /// The test's answer, checked as 200 with a record.
@@ -119,7 +119,7 @@ protected:
 
     /// The webhook moved by nothing a test did: what GET showed before equals what it shows now.
     void expect_state_unchanged(json const& before) {
-        auto after = data_of(call("GET", hook, writer_));
+        auto after = data_of(call("GET", hook_path, writer_));
         EXPECT_EQ(after, before);
         EXPECT_EQ(after["failCount"], 0);
         EXPECT_TRUE(after["lastTriggered"].is_null());
@@ -233,7 +233,7 @@ TEST_F(webhook_test_send, https_with_the_ca_file_and_both_secrets_during_a_rotat
     create(rx.url());
     auto r = call("POST", "/api/v1/users/me/webhook/secret/regenerate", writer_, json({{"secret", new_secret}}).dump());
     ASSERT_EQ(r.status(), 200) << r.dump();
-    auto before = data_of(call("GET", hook, writer_));
+    auto before = data_of(call("GET", hook_path, writer_));
 
     auto record = run_test();
     EXPECT_EQ(record["status"], "success") << record.dump();
@@ -278,7 +278,7 @@ TEST_F(webhook_test_send, sent_while_the_webhook_is_disabled) {
     auto record = run_test();
     EXPECT_EQ(record["status"], "success") << record.dump();
     EXPECT_EQ(rx.requests().size(), 1u);
-    auto after = data_of(call("GET", hook, writer_));
+    auto after = data_of(call("GET", hook_path, writer_));
     EXPECT_EQ(after["enabled"], false);
     EXPECT_EQ(after["disabledReason"], "manual");
     expect_state_unchanged(before);
@@ -292,7 +292,7 @@ TEST_F(webhook_test_send, a_second_test_while_one_runs_is_429_with_retry_after) 
     auto first = std::async(std::launch::async, [this] { return call("POST", test_path, writer_); });
     ASSERT_TRUE(rx.wait_requests(1, in(2s)));
     // A new URL meanwhile is for later requests: the running test's record keeps where it went.
-    auto patched = call("PATCH", hook, writer_, json({{"url", rx.url("/moved")}}).dump());
+    auto patched = call("PATCH", hook_path, writer_, json({{"url", rx.url("/moved")}}).dump());
     EXPECT_EQ(patched.status(), 200) << patched.dump();
 
     auto second = call("POST", test_path, writer_);

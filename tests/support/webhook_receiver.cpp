@@ -48,7 +48,7 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string trim(std::string s) {
+std::string trim_ows(std::string s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.erase(s.begin());
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
     return s;
@@ -69,7 +69,7 @@ bool parse_head(std::string const& head, received_request& r) {
         auto h = head.substr(at, end - at);
         auto colon = h.find(':');
         if (colon == std::string::npos) return false;
-        r.headers.emplace_back(h.substr(0, colon), trim(h.substr(colon + 1)));
+        r.headers.emplace_back(h.substr(0, colon), trim_ows(h.substr(colon + 1)));
         at = end + 2;
     }
     return true;

@@ -22,13 +22,13 @@ std::unique_ptr<redisReply, void (*)(void*)> reply_of(std::string const& resp) {
 
 std::string bulk(std::string const& s) { return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n"; }
 
-std::string entry(std::string const& id, std::string const& event, std::string const& data) {
+std::string resp_entry(std::string const& id, std::string const& event, std::string const& data) {
     return "*2\r\n" + bulk(id) + "*4\r\n" + bulk("event") + bulk(event) + bulk("data") + bulk(data);
 }
 
 TEST(parse_xrange, entries_in_order_with_event_and_exact_data) {
-    auto r = reply_of("*2\r\n" + entry("1-0", "analysis_result", R"({"b":1,"a":0.10})") +
-                      entry("2-5", "other", "line1\nline2"));
+    auto r = reply_of("*2\r\n" + resp_entry("1-0", "analysis_result", R"({"b":1,"a":0.10})") +
+                      resp_entry("2-5", "other", "line1\nline2"));
     auto e = parse_xrange(r.get());
     ASSERT_EQ(e.size(), 2u);
     EXPECT_EQ(e[0].id, "1-0");

@@ -12,7 +12,7 @@ using namespace ssegw::test_values;
 namespace {
 
 
-value entry(std::string id, std::vector<std::string> fields) {
+value entry_value(std::string id, std::vector<std::string> fields) {
     std::vector<value> f;
     for (auto& x : fields) f.push_back(str(std::move(x)));
     return arr({str(std::move(id)), arr(std::move(f))});
@@ -25,7 +25,7 @@ TEST(stream_entries, read_group_reply) {
     ASSERT_TRUE(empty) << "BLOCK timed out: no entries";
     EXPECT_TRUE(empty->empty());
     auto got = wd::read_group_reply(
-        arr({arr({str("webhook:events"), arr({entry("1-0", {"eventId", "e1", "type", "t"}), entry("2-5", {})})})}));
+        arr({arr({str("webhook:events"), arr({entry_value("1-0", {"eventId", "e1", "type", "t"}), entry_value("2-5", {})})})}));
     ASSERT_TRUE(got);
     ASSERT_EQ(got->size(), 2u);
     EXPECT_EQ((*got)[0].id, "1-0");
@@ -37,7 +37,7 @@ TEST(stream_entries, read_group_reply) {
 }
 
 TEST(stream_entries, read_autoclaim_reply) {
-    auto got = wd::read_autoclaim_reply(arr({str("7-0"), arr({entry("3-1", {"a", "b"})}), arr({str("2-0")})}));
+    auto got = wd::read_autoclaim_reply(arr({str("7-0"), arr({entry_value("3-1", {"a", "b"})}), arr({str("2-0")})}));
     ASSERT_TRUE(got);
     EXPECT_EQ(got->next_cursor, "7-0");
     ASSERT_EQ(got->entries.size(), 1u);

@@ -26,7 +26,7 @@ event_flags base() {
 }
 
 // The refusal, or "" when the event was accepted; a refusal must be one non-empty line.
-std::string refusal(event_flags const& f, std::string_view data = "{}") {
+std::string event_refusal(event_flags const& f, std::string_view data = "{}") {
     std::string err;
     auto e = make_event(f, data, err);
     if (e) return {};
@@ -51,7 +51,7 @@ TEST(event_input, accepts_every_catalogue_type) {
     for (auto type : ssegw::webhooks::event_types) {
         auto f = base();
         f.type = std::string(type);
-        EXPECT_EQ(refusal(f), "") << type;
+        EXPECT_EQ(event_refusal(f), "") << type;
     }
 }
 
@@ -59,7 +59,7 @@ TEST(event_input, refuses_unknown_types_and_the_test_type) {
     for (std::string type : {"webhook_test", "", "Alert_Triggered", "alert_triggered ", "analysis_result", "x\ny"}) {
         auto f = base();
         f.type = type;
-        auto const why = refusal(f);
+        auto const why = event_refusal(f);
         EXPECT_NE(why, "") << type;
         EXPECT_TRUE(why.starts_with("--event")) << why;
     }
@@ -70,24 +70,24 @@ TEST(event_input, refuses_bad_ids) {
     for (std::string const& id : std::vector<std::string>{"", "a b", "a\tb", std::string("a\0b", 3), "a\x7f", long_id}) {
         auto f = base();
         f.user = id;
-        EXPECT_NE(refusal(f), "") << "user '" << id << "'";
+        EXPECT_NE(event_refusal(f), "") << "user '" << id << "'";
     }
     for (std::string const& id : std::vector<std::string>{"a b", "a\nb", "\x01", "\x7f", long_id}) {
         auto f = base();
         f.device = id;
-        EXPECT_TRUE(refusal(f).starts_with("--device")) << id;
+        EXPECT_TRUE(event_refusal(f).starts_with("--device")) << id;
         f = base();
         f.scene = id;
-        EXPECT_TRUE(refusal(f).starts_with("--scene")) << id;
+        EXPECT_TRUE(event_refusal(f).starts_with("--scene")) << id;
     }
     // The same rule for ids that data supplies.
-    EXPECT_TRUE(refusal(base(), R"({"deviceId":"cam 1"})").starts_with("data.deviceId")) << refusal(base(), R"({"deviceId":"cam 1"})");
-    EXPECT_TRUE(refusal(base(), R"({"sceneId":"s\u0001"})").starts_with("data.sceneId"));
+    EXPECT_TRUE(event_refusal(base(), R"({"deviceId":"cam 1"})").starts_with("data.deviceId")) << event_refusal(base(), R"({"deviceId":"cam 1"})");
+    EXPECT_TRUE(event_refusal(base(), R"({"sceneId":"s\u0001"})").starts_with("data.sceneId"));
     // Bounds of the rule.
     auto f = base();
     f.user = std::string(200, 'u');
     f.device = "!~";
-    EXPECT_EQ(refusal(f), "");
+    EXPECT_EQ(event_refusal(f), "");
 }
 
 TEST(event_input, refuses_bad_event_ids) {
@@ -96,7 +96,7 @@ TEST(event_input, refuses_bad_event_ids) {
                            "4f9b2c3g-8a1d-4e6f-9b7a-2c5d8e1f3a40", " 4f9b2c3e-8a1d-4e6f-9b7a-2c5d8e1f3a40"}) {
         auto f = base();
         f.event_id = id;
-        EXPECT_TRUE(refusal(f).starts_with("--event-id")) << id;
+        EXPECT_TRUE(event_refusal(f).starts_with("--event-id")) << id;
     }
 }
 
@@ -105,7 +105,7 @@ TEST(event_input, refuses_bad_timestamps) {
                            "1769682600000", "2026-01-29T10:30:00+0800", "1969-12-31T23:59:59Z", "yesterday"}) {
         auto f = base();
         f.timestamp = ts;
-        EXPECT_TRUE(refusal(f).starts_with("--timestamp")) << ts;
+        EXPECT_TRUE(event_refusal(f).starts_with("--timestamp")) << ts;
     }
 }
 
@@ -122,13 +122,13 @@ TEST(event_input, refuses_data_that_4_2_refuses) {
                              std::string("{\"\xed\xa0\x80\":1}"), std::string(R"({"a":"\ud800"})"),
                              std::string(R"({"a":"\udc00x"})"), R"({"a":)" + nest_65 + "}", std::string(R"({"a":1e309})"),
                              std::string(R"({"a":-1e400})"), big}) {
-        auto const why = refusal(f, data);
+        auto const why = event_refusal(f, data);
         EXPECT_NE(why, "") << data.substr(0, 80);
         EXPECT_TRUE(why.starts_with("data")) << why;
     }
-    EXPECT_EQ(refusal(f, R"({"a":)" + nest_64 + "}"), "");  // 64 levels: the limit itself
+    EXPECT_EQ(event_refusal(f, R"({"a":)" + nest_64 + "}"), "");  // 64 levels: the limit itself
     EXPECT_EQ(made(f, fits).data.size(), 65536u);
-    EXPECT_EQ(refusal(f, R"({"a":1.7976931348623157e308,"b":5e-324,"c":1e-400})"), "");  // underflow is 0, not a refusal
+    EXPECT_EQ(event_refusal(f, R"({"a":1.7976931348623157e308,"b":5e-324,"c":1e-400})"), "");  // underflow is 0, not a refusal
 }
 
 TEST(event_input, data_is_re_serialised_as_ecmascript_writes_it) {

@@ -18,8 +18,8 @@ namespace {
 constexpr char const* json_type = "application/json";
 constexpr char const* accepted = "(accepted)";
 
-wh::address_policy const default_policy;
-wh::url_rules const rules{false, &default_policy};
+wh::address_policy const default_address_policy;
+wh::url_rules const rules{false, &default_address_policy};
 
 std::string repeat(std::string const& s, int n) {
     std::string out;
@@ -318,7 +318,7 @@ TEST(webhook_input, patch_values) {
 }
 
 TEST(webhook_input, http_urls_with_allow_http) {
-    wh::url_rules http{true, &default_policy};
+    wh::url_rules http{true, &default_address_policy};
     auto r = wh::read_webhook_input(json_type, R"({"url":"http://example.com/"})", input_for::create, http);
     ASSERT_TRUE(std::holds_alternative<wh::webhook_changes>(r));
     EXPECT_EQ(std::get<wh::webhook_changes>(r).url, "http://example.com/");
