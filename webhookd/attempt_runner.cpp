@@ -5,9 +5,10 @@
 #include "common/redis/lua_script.hpp"
 #include "common/time/iso8601.hpp"
 #include "webhooks/delivery/delivery_target.hpp"
-#include "webhooks/signing/signed_headers.hpp"
+#include "webhooks/delivery/signed_request.hpp"
 
 #include <ctime>
+#include <variant>
 
 namespace ssegw::webhookd {
 
@@ -57,30 +58,13 @@ void attempt_runner::run(webhooks::send_job job, std::int64_t due_ms, std::funct
 
 void attempt_runner::send_signed(std::shared_ptr<record> r) {
     auto const& job = r->job;
-    auto secret = keys_.open(job.secret, job.user_id);
-    if (!secret) {
-        // Nothing is sent unsigned: the attempt fails, and is retried, until the key file opens it.
-        webhooks::attempt_result failed;
-        failed.result = webhooks::outcome::internal;
-        failed.error_message = "internal: the webhook secret does not decrypt with this instance's key file";
-        log::error("webhook secret does not decrypt", {{"userId", job.user_id}, {"webhookId", job.webhook_id}});
-        return finish(std::move(r), std::move(failed));
-    }
-    std::optional<std::string> previous;
-    if (!job.previous_secret.empty()) {
-        previous = keys_.open(job.previous_secret, job.user_id);
-        if (!previous)
-            log::warn("previous webhook secret does not decrypt, signing with the current one alone",
-                      {{"userId", job.user_id}, {"webhookId", job.webhook_id}});
-    }
-    webhooks::attempt_request req;
-    req.url = job.url;
-    req.body = job.body;
-    req.timeout = std::chrono::milliseconds(job.timeout_ms);
     // Signed afresh on every attempt: receivers refuse stale timestamps.
-    req.headers = webhooks::signed_headers(job.type, job.delivery_id, job.event_id, std::time(nullptr), job.body,
-                                           *secret, previous);
-    sender_.send(std::move(req), [this, r](webhooks::attempt_result result) { finish(r, std::move(result)); });
+    auto signed_req = webhooks::sign_request(
+        keys_, {job.url, job.body, std::chrono::milliseconds(job.timeout_ms), job.type, job.delivery_id, job.event_id,
+                job.user_id, job.secret, job.previous_secret, std::time(nullptr)});
+    if (auto* refused = std::get_if<webhooks::attempt_result>(&signed_req)) return finish(std::move(r), std::move(*refused));
+    sender_.send(std::get<webhooks::attempt_request>(std::move(signed_req)),
+                 [this, r](webhooks::attempt_result result) { finish(r, std::move(result)); });
 }
 
 void attempt_runner::finish(std::shared_ptr<record> r, webhooks::attempt_result result) {

@@ -40,7 +40,7 @@ private:
     static constexpr std::array<std::string_view, 3> delivery_results{"succeeded", "failed", "cancelled"};
     static constexpr std::array<std::string_view, 2> disable_reasons{"consecutive_failures", "continuous_failure"};
     std::array<metrics::counter*, drop_reasons.size()> dropped_{};
-    std::array<metrics::counter*, 10> attempts_{};  // by webhooks::outcome
+    std::array<metrics::counter*, webhooks::outcome_count> attempts_{};  // by outcome
     std::array<metrics::counter*, delivery_results.size()> deliveries_{};
     std::array<metrics::counter*, disable_reasons.size()> disabled_{};
     metrics::histogram& duration_;

@@ -52,7 +52,7 @@ private:
     redis::bridge& redis_;
     std::atomic<bool> const& draining_;
     std::map<unsigned, metrics::counter*> requests_;  // by status; filled before serving, read-only after
-    std::array<metrics::counter*, 10> tests_{};       // by outcome; filled before serving, read-only after
+    std::array<metrics::counter*, outcome_count> tests_{};  // by outcome; filled before serving, read-only after
     net::any_io_executor send_on_;
     sender sender_;  // after settings_: it keeps a pointer to settings_.addresses
 };

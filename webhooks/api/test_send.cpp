@@ -5,9 +5,10 @@
 #include "webhooks/api/test_scripts.hpp"
 #include "webhooks/engine/attempt_record.hpp"
 #include "webhooks/model/webhook_input.hpp"
-#include "webhooks/signing/signed_headers.hpp"
+#include "webhooks/delivery/signed_request.hpp"
 
 #include <memory>
+#include <variant>
 
 namespace ssegw::webhooks {
 namespace {
@@ -84,30 +85,12 @@ void send_test(caller const& c, ts::test_ids const& ids, ts::started const& s, s
     std::weak_ptr<test_run> weak = run;
     auto& api = c.api;
 
-    auto const& keys = api.settings().keys;
-    auto secret = s.secret.empty() ? std::nullopt : keys.open(s.secret, c.user_id);
-    if (!secret) {
-        // Nothing is sent unsigned: the record says why, as a worker's would.
-        log::error("webhook secret does not open with the key file", {{"userId", c.user_id}});
-        attempt_result r;
-        r.result = outcome::internal;
-        r.error_message = "internal: the webhook's secret does not open with the key file";
-        return finish(api, c.user_id, ids, ex, weak, r);
-    }
-    std::optional<std::string> previous;
-    if (!s.previous_secret.empty()) {
-        previous = keys.open(s.previous_secret, c.user_id);
-        if (!previous)
-            log::warn("webhook previous secret does not open with the key file: signing with the current one alone",
-                      {{"userId", c.user_id}});
-    }
-    attempt_request req;
-    req.url = s.url;
-    req.body = s.body;
-    req.headers = signed_headers(test_type, ids.delivery_id, ids.event_id, s.at_ms / 1000, s.body, *secret,
-                                 previous ? std::optional<std::string_view>(*previous) : std::nullopt);
-    req.timeout = std::chrono::milliseconds(s.timeout_ms);
-    api.send(std::move(req), ex, [&api, user = c.user_id, ids, ex, weak](attempt_result r) {
+    auto signed_req = sign_request(api.settings().keys,
+                                   {s.url, s.body, std::chrono::milliseconds(s.timeout_ms), test_type, ids.delivery_id,
+                                    ids.event_id, c.user_id, s.secret, s.previous_secret, s.at_ms / 1000});
+    // A secret that does not open: nothing is sent, the record says why, as a worker's would.
+    if (auto* refused = std::get_if<attempt_result>(&signed_req)) return finish(api, c.user_id, ids, ex, weak, *refused);
+    api.send(std::get<attempt_request>(std::move(signed_req)), ex, [&api, user = c.user_id, ids, ex, weak](attempt_result r) {
         finish(api, user, ids, ex, weak, r);
     });
 }

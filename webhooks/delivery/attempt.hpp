@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +14,8 @@
 namespace ssegw::webhooks {
 
 enum class outcome { success, http_status, timeout, dns, connect, tls, protocol, blocked, internal, cancelled };
+/// How many outcomes there are: the size of an array indexed by outcome (a metric's series).
+inline constexpr std::size_t outcome_count = static_cast<std::size_t>(outcome::cancelled) + 1;
 
 /// "success", "http_status", …: the metric label and the errorMessage prefix.
 std::string_view name_of(outcome o);
