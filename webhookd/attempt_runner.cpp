@@ -14,7 +14,6 @@ namespace ssegw::webhookd {
 
 struct attempt_runner::record {
     webhooks::send_job job;
-    std::int64_t due_ms = 0;
     std::function<void()> done;
     webhooks::attempt_result result;
     std::vector<std::string> command;  // the complete step, kept for a resend after an outage
@@ -49,7 +48,6 @@ attempt_runner::attempt_runner(redis::client& redis, webhooks::sender& sender, w
 void attempt_runner::run(webhooks::send_job job, std::int64_t due_ms, std::function<void()> done) {
     auto r = std::make_shared<record>();
     r->job = std::move(job);
-    r->due_ms = due_ms;
     r->done = std::move(done);
     metrics_.lag(static_cast<double>(std::max<std::int64_t>(0, iso8601::now_ms() - due_ms)) / 1000.0);
     if (r->job.reclaimed) metrics_.reclaimed_attempts.fetch_add(1, std::memory_order_relaxed);
