@@ -102,6 +102,7 @@ function render(r) {
   el.detailResponse.textContent = r.responseBody === null ? '(no response)' : (r.responseBody === '' ? '(empty)' : r.responseBody);
   // A test is never retried; a pending attempt is still on its way.
   el.detailRetry.hidden = r.trigger === 'test' || r.status === 'pending';
+  el.detailRetry.textContent = r.status === 'failed' ? 'Retry now' : 'Send again';
   el.detailRetry.disabled = false;
 }
 

@@ -164,5 +164,6 @@ export function createDeliveryLog({ onAuthLost }) {
       say(el.logMessage, 'info', '');
     },
     refresh,
+    clearMessage() { say(el.logMessage, 'info', ''); },
   };
 }

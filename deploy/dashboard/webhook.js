@@ -194,6 +194,7 @@ async function setEnabled(enabled) {
   showWebhook(answer.data);
   say(el.settingsMessage, 'ok', enabled ? 'Webhook enabled: events are delivered again.'
     : 'Webhook disabled: no events are delivered, pending attempts were cancelled.');
+  log.clearMessage();   // e.g. a retry refused while it was disabled
   log.refresh();
 }
 
