@@ -180,7 +180,7 @@ async function save(e) {
   const { secret, standardWebhooksSecret, ...webhook } = answer.data;
   showWebhook(webhook);
   if (method === 'POST') {
-    say(el.settingsMessage, 'ok', 'Webhook created. Its signing secret is shown on the right; you can reveal it again later.');
+    say(el.settingsMessage, 'ok', 'Webhook created. Its signing secret is shown under Signing secret; you can reveal it again later.');
     showSecret({ secret, standardWebhooksSecret, previousSecretExpiresAt: null });
     log.refresh();
   } else {
