@@ -230,6 +230,13 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
     }
     mark('screenshot saved');
 
+    // A big PATCH (100 device ids of 190 bytes: ~19 KB) passes nginx to the gateway.
+    const many = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}-${'d'.repeat(186)}`);
+    await page.fill('#wh-devices', many.join(', '));
+    await page.click('#save');
+    await page.locator('#settings-message', { hasText: 'Saved at' }).waitFor();
+    assert.equal(await page.inputValue('#wh-devices'), many.join(', '));
+
     assert.deepEqual(pageErrors, [], 'no script errors or CSP violations');
     await context.close();
     const accessLog = fs.readFileSync(path.join(stack.tmp, 'nginx/access.log'), 'utf8');
