@@ -1,7 +1,9 @@
 // The delivery log of the webhook page: one page of records (GET …/webhook/deliveries, newest
 // first) with the filters of docs/WEBHOOKS.md 3.7, pagination, "Retry" on failed deliveries, and
 // the detail view (delivery-detail.js) of a clicked record. It refreshes itself: every second
-// while a record on screen is pending, else every 5 s, and only while the tab is visible.
+// while a record on screen is pending, else every 5 s, and only while the tab is visible; after
+// each load it calls onRefreshed (the page then re-reads the webhook: it may have been disabled
+// by failures meanwhile).
 import { ApiError, WEBHOOK, call, query } from './api.js';
 import { openDetail } from './delivery-detail.js';
 import { byId, errorText, formatMs, make, say, statusBadge, timeCell } from './ui.js';
@@ -10,7 +12,7 @@ const LIMIT = 20;
 const IDLE_REFRESH_MS = 5000;
 const PENDING_REFRESH_MS = 1000;
 
-export function createDeliveryLog({ onAuthLost }) {
+export function createDeliveryLog({ onAuthLost, onRefreshed }) {
   const el = {};
   for (const id of ['log-rows', 'log-empty', 'log-message', 'log-refresh', 'log-auto', 'log-filters', 'f-status',
     'f-device', 'f-scene', 'f-start', 'f-end', 'page-prev', 'page-next', 'page-info']) {
@@ -47,6 +49,7 @@ export function createDeliveryLog({ onAuthLost }) {
       s.pagination = answer.pagination || null;
       if (el.logMessage.dataset.level === 'error' && el.logMessage.dataset.kind === 'load') say(el.logMessage, 'info', '');
       render();
+      if (onRefreshed) onRefreshed();
     } catch (err) {
       if (gen !== s.generation || !s.running) return;
       if (err instanceof ApiError && err.status === 401) return onAuthLost(err);

@@ -40,13 +40,17 @@ export function statusBadge(status) {
   return b;
 }
 
-// Plain words for a webhook's disabledReason.
-export function disabledReasonText(reason) {
+// Plain words for why a webhook is disabled (its disabledReason and failCount).
+export function disabledReasonText(reason, failCount) {
   switch (reason) {
-    case 'manual': return 'it was disabled by hand';
-    case 'consecutive_failures': return 'too many deliveries in a row failed';
-    case 'continuous_failure': return 'deliveries kept failing for too long';
-    default: return reason ? `reason: ${reason}` : 'no reason given';
+    case 'manual': return 'it was disabled by hand (on this page or through the API).';
+    case 'consecutive_failures':
+      return failCount > 0
+        ? `it was disabled automatically after ${failCount} failed ${failCount === 1 ? 'delivery' : 'deliveries'} in a row.`
+        : 'it was disabled automatically after too many failed deliveries in a row.';
+    case 'continuous_failure':
+      return 'it was disabled automatically: deliveries kept failing for too long without a success.';
+    default: return reason ? `reason: ${reason}.` : 'no reason was given.';
   }
 }
 

@@ -24,9 +24,10 @@ const state = {
   eventTypes: [],       // the catalogue, in its order
   secretShown: false,
   busy: false,          // a write is running: its buttons stay disabled
+  version: 0,           // bumps with every write: an older read arriving later is dropped
 };
 
-const log = createDeliveryLog({ onAuthLost: signedOut });
+const log = createDeliveryLog({ onAuthLost: signedOut, onRefreshed: refreshWebhookState });
 
 // ---- Loading ------------------------------------------------------------------------------------
 
@@ -52,6 +53,19 @@ async function fetchWebhook() {
     if (err instanceof ApiError && err.status === 404) return null;
     throw err;
   }
+}
+
+// Re-reads the webhook's state (enabled, disabled reason, counters) without touching the form,
+// which may hold the user's unsaved edits.
+async function refreshWebhookState() {
+  if (state.busy || !state.webhook) return;
+  const version = state.version;
+  let webhook;
+  try { webhook = await fetchWebhook(); } catch { return; }   // the log says what is wrong
+  if (version !== state.version || state.busy || !state.webhook) return;
+  if (!webhook) return showWebhook(null);          // deleted elsewhere
+  state.webhook = webhook;
+  render();
 }
 
 // ---- Settings ---------------------------------------------------------------------------------
@@ -109,8 +123,7 @@ function render() {
   // A disabled webhook says why and since when, with a way back.
   el.disabledBanner.hidden = !exists || w.enabled;
   if (exists && !w.enabled) {
-    el.disabledText.textContent = `Disabled since ${formatTime(w.disabledAt)}: ${disabledReasonText(w.disabledReason)}` +
-      (w.failCount ? ` (${w.failCount} failed ${w.failCount === 1 ? 'delivery' : 'deliveries'} in a row).` : '.');
+    el.disabledText.textContent = `Since ${formatTime(w.disabledAt)}: ${disabledReasonText(w.disabledReason, w.failCount)}`;
   }
 
   el.whFacts.hidden = !exists;
@@ -211,6 +224,7 @@ async function deleteWebhook() {
 // to its field). Resolves with the answer, or null after a refusal.
 async function write(messageNode, fn) {
   state.busy = true;
+  state.version++;
   render();
   say(messageNode, 'info', 'Working…');
   try {
