@@ -2,9 +2,9 @@
 // through deploy/nginx, against one sse-gateway serving the management API, one sse-webhookd
 // delivering, a private redis-server, and a real HTTP receiver in this process whose answer the
 // test switches between 200 and 500. The page creates the webhook, sends a test, shows a
-// delivered event, a failed one with its error, a manual retry of it that succeeds, the rebuilt
-// request headers of that retry (compared with what the receiver got), and a disabled webhook
-// with its reason, enabled again from the page.
+// delivered event, a failed one with its error and the webhook disabled by it (with the reason),
+// enabled again from the page, a manual retry of the failure that succeeds, the rebuilt request
+// headers of that retry (compared with what the receiver got), filters, and a new secret.
 //
 // Everything runs on free loopback ports in a private temp dir, and is stopped in after() even
 // when a step fails (then the logs' tails are printed and the temp dir is kept).
@@ -65,7 +65,8 @@ async function publishAlert(alertEventId) {
 async function startWebhookd(keyFile) {
   const p = stack.start('webhookd', path.join(binDir, 'sse-webhookd'), ['--listen', '127.0.0.1:0',
     '--redis', stack.redisUrl, '--instance-id', 'wd-1', '--webhook-secret-key-file', keyFile,
-    '--webhook-allow-http', '--webhook-allow-net', '127.0.0.0/8', '--retry-schedule', '1,1,1,1,1']);
+    '--webhook-allow-http', '--webhook-allow-net', '127.0.0.0/8', '--retry-schedule', '1,1,1,1,1',
+    '--disable-after-failures', '1']);
   const [line] = await waitForOutput(p, /^\{.*"msg":"listening".*\}$/m);
   const address = JSON.parse(line).address;
   await until('sse-webhookd to be ready', async () => (await get(`http://${address}/readyz`)).status === 200, 10000, 50);
@@ -128,6 +129,14 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
       return row.first();
     };
 
+    fs.mkdirSync(artifacts, { recursive: true });
+
+    // The whole page from the top (scrolled, the sticky top bar would land mid-page).
+    const fullShot = async (name) => {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      return page.screenshot({ path: path.join(artifacts, name), fullPage: true });
+    };
+
     // 1. Sign in and create the webhook: one attempt only, so a failure is final at once.
     await page.goto(`${env.origin}/webhook.html`);
     await page.fill('#key', env.key);
@@ -160,14 +169,26 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
     assert.equal(await ok.locator('td.http').textContent(), '200');
     mark('delivery logged');
 
-    // 4. The receiver fails: the failure and its error are logged. Then it recovers, and Retry
-    //    sends the event again (a manual attempt of the same delivery) with success.
+    // 4. The receiver fails: the failure and its error are logged, and (--disable-after-failures 1)
+    //    the webhook is disabled, which the page shows with the reason; a retry is refused then.
+    //    Enabled again and the receiver back, Retry sends the event again (a manual attempt of
+    //    the same delivery) with success.
     receiver.status = 500;
     const failedEventId = await publishAlert('alert-2');
     const failed = await waitForRow('tr.record[data-type="alert_triggered"][data-status="failed"]', 'the failed alert in the log');
     assert.equal(await failed.locator('td.http').textContent(), '500');
     assert.equal(await failed.locator('td.error-cell').textContent(), 'http_status: HTTP 500');
     mark('failure logged');
+    await page.locator('#disabled-banner').waitFor({ state: 'visible' });
+    assert.match(await page.textContent('#disabled-text'),
+      /^Since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: it was disabled automatically after 1 failed delivery in a row\.$/);
+    assert.equal(await page.textContent('#wh-state'), 'Disabled');
+    await failed.locator('button[data-retry]').click();
+    await page.locator('#log-message', { hasText: 'CONFLICT' }).waitFor();
+    if (process.env.SSEGW_UPDATE_SCREENSHOT === '1') await fullShot('webhook-disabled.png');
+    await page.click('#enable-again');
+    await page.locator('#disabled-banner').waitFor({ state: 'hidden' });
+    mark('auto-disabled, retry refused, enabled again');
     receiver.status = 200;
     await failed.locator('button[data-retry]').click();
     await page.locator('#log-message', { hasText: 'Retry scheduled' }).waitFor();
@@ -190,7 +211,6 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
     assert.deepEqual(JSON.parse(await page.textContent('#detail-payload')), JSON.parse(sent.body));
     assert.equal(await page.locator('#detail-payload *').count(), 0, 'the payload\'s <b> is text, not markup');
     assert.equal(await page.textContent('#detail-response'), 'ok');
-    fs.mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'webhook-detail.png') });
     await page.click('#detail-close');
 
@@ -202,17 +222,14 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
     await page.click('#f-clear');
     await page.locator('#page-info', { hasText: '4 records' }).waitFor();
 
-    // 5. Disabled: the reason is shown, a retry is refused with the gateway's message, and the
-    //    page enables it again.
+    // 5. Disabled by hand, and enabled again, with the settings' button.
     await page.click('#toggle-enabled');
     await page.locator('#disabled-banner').waitFor({ state: 'visible' });
     assert.match(await page.textContent('#disabled-text'), /disabled by hand/);
-    await failed.locator('button[data-retry]').click();
-    await page.locator('#log-message', { hasText: 'CONFLICT' }).waitFor();
-    await page.click('#enable-again');
+    await page.click('#toggle-enabled');
     await page.locator('#disabled-banner').waitFor({ state: 'hidden' });
     await page.locator('#wh-state', { hasText: 'Enabled' }).waitFor();
-    mark('disabled, refused, enabled again');
+    mark('disabled and enabled by hand');
 
     // A new secret: the old one keeps signing webhook-signature for the grace period, shown.
     const oldSecret = await page.textContent('#secret');
@@ -224,7 +241,7 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
     await page.click('#reveal-secret');   // hide it again before the screenshot
     await page.locator('#secret-values').waitFor({ state: 'hidden' });
 
-    const shot = await page.screenshot({ path: path.join(artifacts, 'webhook-page.png'), fullPage: true });
+    const shot = await fullShot('webhook-page.png');
     if (process.env.SSEGW_UPDATE_SCREENSHOT === '1') {
       fs.writeFileSync(path.join(repo, 'deploy/dashboard/webhook-screenshot.png'), shot);
     }
