@@ -10,7 +10,7 @@
 // when a step fails (then the logs' tails are printed and the temp dir is kept).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -60,6 +60,19 @@ async function publishAlert(alertEventId) {
   const out = await run(path.join(binDir, 'sse-publish'), ['--event', 'alert_triggered', '--redis', stack.redisUrl,
     '--user', env.user, '--device', env.device, JSON.stringify(data)]);
   return out.trim();
+}
+
+// Publishes one alert_triggered event per `data` object (sse-publish reads them from stdin).
+function publishMany(datas) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(binDir, 'sse-publish'), ['--event', 'alert_triggered', '--redis', stack.redisUrl,
+      '--user', env.user, '--device', env.device], { cwd: stack.tmp, stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => { err += c; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sse-publish exited ${code}: ${err}`))));
+    child.stdin.end(datas.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  });
 }
 
 async function startWebhookd(keyFile) {
@@ -119,7 +132,7 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
 
     // A new row may need a refresh: the page refreshes by itself every 5 s (1 s while something is
     // pending); pressing Refresh is what a user waiting for it does.
-    const waitForRow = async (selector, what) => {
+    const waitForLog = async (selector, what) => {
       const row = page.locator(selector);
       await until(what, async () => {
         if (await row.count()) return true;
@@ -165,7 +178,7 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
 
     // 3. An alert event is delivered and logged.
     await publishAlert('alert-1');
-    const ok = await waitForRow('tr.record[data-type="alert_triggered"][data-status="success"]', 'the delivered alert in the log');
+    const ok = await waitForLog('tr.record[data-type="alert_triggered"][data-status="success"]', 'the delivered alert in the log');
     assert.equal(await ok.locator('td.http').textContent(), '200');
     mark('delivery logged');
 
@@ -175,7 +188,7 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
     //    the same delivery) with success.
     receiver.status = 500;
     const failedEventId = await publishAlert('alert-2');
-    const failed = await waitForRow('tr.record[data-type="alert_triggered"][data-status="failed"]', 'the failed alert in the log');
+    const failed = await waitForLog('tr.record[data-type="alert_triggered"][data-status="failed"]', 'the failed alert in the log');
     assert.equal(await failed.locator('td.http').textContent(), '500');
     assert.equal(await failed.locator('td.error-cell').textContent(), 'http_status: HTTP 500');
     mark('failure logged');
@@ -246,6 +259,19 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
       fs.writeFileSync(path.join(repo, 'deploy/dashboard/webhook-screenshot.png'), shot);
     }
     mark('screenshot saved');
+
+    // Pages: 17 more deliveries make 21 records, 20 a page.
+    await publishMany(Array.from({ length: 17 }, (_, i) => ({ alertEventId: `bulk-${i}`, severity: 'info' })));
+    await waitForLog('#page-info:has-text("21 records")', 'the log to count 21 records');
+    assert.equal(await page.textContent('#page-info'), 'Page 1 of 2 · 21 records');
+    assert.equal(await page.locator('tr.record').count(), 20);
+    await page.click('#page-next');
+    await page.locator('#page-info', { hasText: 'Page 2 of 2' }).waitFor();
+    assert.equal(await page.locator('tr.record').count(), 1);
+    assert.equal(await page.locator('tr.record').getAttribute('data-type'), 'webhook_test', 'the oldest record last');
+    await page.click('#page-prev');
+    await page.locator('#page-info', { hasText: 'Page 1 of 2' }).waitFor();
+    mark('pages');
 
     // A big PATCH (100 device ids of 190 bytes: ~19 KB) passes nginx to the gateway.
     const many = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}-${'d'.repeat(186)}`);
