@@ -233,8 +233,9 @@ async function write(messageNode, fn) {
     return answer;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) { signedOut(err); return null; }
-    if (err instanceof ApiError && err.status === 404 && err.code === 'NOT_FOUND' && state.webhook) {
-      // Deleted elsewhere (another tab, the API): show the page as it is now.
+    if ((err instanceof ApiError && err.status === 404 && state.webhook) ||
+        (err instanceof ApiError && err.status === 409 && !state.webhook)) {
+      // Deleted, or created, elsewhere (another tab, the API): show the webhook as it is now.
       showWebhook(await fetchWebhook().catch(() => null));
     }
     if (err instanceof ApiError && err.field) markField(err.field, err.message);
@@ -357,6 +358,10 @@ function signedOut(err) {
   clearApiKey();
   hideSecret();
   state.webhook = null;
+  // The next key may be another user's: nothing of this one stays on the page.
+  el.testResult.hidden = true;
+  for (const m of [el.pageMessage, el.settingsMessage, el.testMessage, el.secretMessage]) say(m, 'info', '');
+  if (byId('detail').open) byId('detail').close();
   showView(false);
   say(el.signInMessage, 'error', err ? `${errorText(err)}. Sign in with another key.` : '');
   el.key.focus();
