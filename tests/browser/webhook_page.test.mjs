@@ -280,6 +280,16 @@ test('the webhook page configures, tests, logs, retries and re-enables a webhook
     await page.locator('#settings-message', { hasText: 'Saved at' }).waitFor();
     assert.equal(await page.inputValue('#wh-devices'), many.join(', '));
 
+    // Signing out forgets the key and the page's data; a wrong key is sent back with the reason.
+    await page.click('#sign-out');
+    await page.locator('#sign-in-panel').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('ssegw.apiKey')), null);
+    assert.equal(await page.locator('#webhook-view').isHidden(), true);
+    await page.fill('#key', 'sk_not_a_key');
+    await page.click('#sign-in-button');
+    await page.locator('#sign-in-message', { hasText: 'UNAUTHORIZED' }).waitFor();
+    assert.equal(await page.locator('#log-rows tr').count(), 0);
+
     assert.deepEqual(pageErrors, [], 'no script errors or CSP violations');
     await context.close();
     const accessLog = fs.readFileSync(path.join(stack.tmp, 'nginx/access.log'), 'utf8');
