@@ -34,6 +34,7 @@ import http.client
 import json
 import os
 import random
+import socket
 import time
 import urllib.parse
 import uuid
@@ -216,6 +217,7 @@ class Client:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 self.conn.connect()
+                self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self.reconnects += 1
             try:
                 t = time.perf_counter()
