@@ -294,6 +294,9 @@ def webhook_log_table(doc):
     lines = ["| figure | value | goal |", "|---|---:|---|",
              f'| records of one user (success / failed / pending), from events | {r["records"]:,} '
              f'({st["success"]:,} / {st["failed"]:,} / {st["pending"]:,}) from {r["events"]:,} | 100,000 |',
+             f'| in the index (`webhook:idx:<user>:<status>:*:*`): success / failed / pending | '
+             f'{r["index_counts"]["success"]:,} / {r["index_counts"]["failed"]:,} / {r["index_counts"]["pending"]:,} '
+             f'| as made |',
              f'| seeding through publish → sse-webhookd → receiver (s; records/s) | '
              f'{fmt(r["seed_seconds"])}; {fmt(r["seed_records_per_s"])} | reported |',
              f'| list, limit={r["limit"]}: worst p99 of {len(r["cases"])} cases (ms) | {fmt(r["worst_p99_ms"])} '
@@ -302,6 +305,8 @@ def webhook_log_table(doc):
              f'{fmt(max(c["ms"]["p99"] for c in later))} | < {r["goal_p99_ms"]:g} |',
              f'| list: worst p50 (ms); largest answer (KiB) | {fmt(max(c["ms"]["p50"] for c in r["cases"]))}; '
              f'{fmt(max(c["response_bytes"] for c in r["cases"]) / 1024)} | |',
+             f'| list: sse-gateway / Redis CPU per request, all cases (µs) | '
+             f'{fmt(r["gateway_cpu_us_per_request"])} / {fmt(r["redis_cpu_us_per_request"])} | |',
              f'| list: totalRecords equal to the records made, every case | {"yes" if r["totals_match"] else "NO"} '
              f'| yes |',
              f'| Redis bytes per record: attempt + delivery share + index = total | '

@@ -363,7 +363,7 @@ def scenario(h, workdir, p):
         plan = Plan(p["records"], p["rounds"])
         mem_before = used_memory(r)
         start = time.time()
-        start_iso = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start - 1)) + ".000Z"
+        start_iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start - 1))
         h.log(f"webhook_log: seeding {len(plan.records):,} records ({plan.events:,} events)")
         seed_s, attempt_results = seed(h, env, plan, gw_port, key)
         h.log(f"webhook_log: seeded in {seed_s:.1f} s")
@@ -376,11 +376,17 @@ def scenario(h, workdir, p):
             os.sched_setaffinity(0, {int(h.LOAD_CORE)})
         try:
             t = time.time()
+            gw_ticks, redis_ticks = webhooks.cpu_ticks(gw.proc.pid), webhooks.cpu_ticks(env.redis_pid)
             rows, reconnects = measure(gw_port, key, plan, p, start_iso, end_date)
+            gw_ticks = webhooks.cpu_ticks(gw.proc.pid) - gw_ticks
+            redis_ticks = webhooks.cpu_ticks(env.redis_pid) - redis_ticks
             measure_s = time.time() - t
         finally:
             os.sched_setaffinity(0, affinity)
+        requests = len(rows) * (p["requests"] + 1)
         h.log(f"webhook_log: {len(rows)} cases × {p['requests']} requests in {measure_s:.1f} s")
+        # The index's own count of each status, beside the API's (a check that needs no API).
+        index_counts = {s: r.call("ZCARD", f"webhook:idx:{USER}:{s}:*:*") for s in SHARES}
         mem = memory(r, len(plan.records))
         # used_memory's growth without the duplicate guards and the stream: the retained keys with
         # the allocator's and the keyspace's overhead.
@@ -395,7 +401,9 @@ def scenario(h, workdir, p):
             "attempt_results": attempt_results, "seed_seconds": round(seed_s, 1),
             "seed_records_per_s": round(len(plan.records) / seed_s, 1),
             "limit": p["limit"], "deep_page": p["deep_page"], "requests_per_case": p["requests"],
-            "measure_seconds": round(measure_s, 1), "reconnects": reconnects,
+            "measure_seconds": round(measure_s, 1), "reconnects": reconnects, "index_counts": index_counts,
+            "gateway_cpu_us_per_request": round(gw_ticks / webhooks.TICK * 1e6 / requests),
+            "redis_cpu_us_per_request": round(redis_ticks / webhooks.TICK * 1e6 / requests),
             "device": DEVICE, "scene": SCENE, "start_date": start_iso, "end_date": end_date,
             "cases": rows,
             "worst_p99_ms": worst["ms"]["p99"], "worst_case": worst,
