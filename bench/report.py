@@ -312,6 +312,10 @@ def webhook_log_table(doc):
              f'| Redis bytes per record: attempt + delivery share + index = total | '
              f'{fmt(m["attempt_bytes_per_record"])} + {fmt(m["delivery_bytes_per_record"])} + '
              f'{fmt(m["index_bytes_per_record"])} = {fmt(m["bytes_per_record"])} | reported |',
+             f'| attempt hash by status: ' + " / ".join(m["attempt_bytes_by_status"]) + ' (bytes) | '
+             + " / ".join(fmt(v) for v in m["attempt_bytes_by_status"].values()) + ' | |',
+             f'| listpack-encoded: attempt hashes / delivery hashes (of the first 1,000) | '
+             f'{m["attempt_listpacks"]:,} of {m["attempt_keys"]:,} / {m["delivery_listpacks_of_first_1000"]:,} | |',
              f'| 30 days at 10 events/s, one user: {RECORDS_30_DAYS:,} records (GiB) | '
              f'{fmt(m["gib_30_days_10_per_s"])} | reported |',
              f'| cross-check: used_memory growth per record (bytes; 30 days, GiB) | '

@@ -49,7 +49,7 @@ GOAL_P99_MS = 20.0
 RETRY_SCHEDULE = "86400,86400,86400,86400,86400"  # the longest allowed: a retry stays pending
 RECORDS_30_DAYS = 30 * 86400 * 10  # 10 events/s for 30 days, one record each
 
-FULL = {"records": 100000, "rounds": 5, "requests": 50, "limit": 100, "deep_page": 900}
+FULL = {"records": 100000, "rounds": 5, "requests": 100, "limit": 100, "deep_page": 900}
 QUICK = {"records": 10000, "rounds": 2, "requests": 20, "limit": 100, "deep_page": 90}
 SHARES = {"success": 0.7, "failed": 0.2, "pending": 0.1}
 
@@ -292,6 +292,25 @@ def memory_total(r, keys, batch=1000):
     return total
 
 
+def attempt_memory(r, keys, batch=500):
+    """MEMORY USAGE of each attempt hash, summed per status, and how many are listpacks."""
+    by_status, listpacks = {}, 0
+    for start in range(0, len(keys), batch):
+        cmds = []
+        for k in keys[start:start + batch]:
+            cmds += [["MEMORY", "USAGE", k, "SAMPLES", "0"], ["HGET", k, "status"], ["OBJECT", "ENCODING", k]]
+        replies = r.pipeline(cmds)
+        for j in range(0, len(replies), 3):
+            n, total = by_status.get(replies[j + 1], (0, 0))
+            by_status[replies[j + 1]] = (n + 1, total + (replies[j] or 0))
+            listpacks += replies[j + 2] == "listpack"
+    return by_status, listpacks
+
+
+def listpack_share(r, keys):
+    return sum(e == "listpack" for e in r.pipeline([["OBJECT", "ENCODING", k] for k in keys]))
+
+
 def used_memory(r):
     for line in r.call("INFO", "memory").splitlines():
         if line.startswith("used_memory:"):
@@ -303,7 +322,8 @@ def memory(r, records):
     attempt_keys = scan(r, "webhook:attempt:*")
     delivery_keys = scan(r, "webhook:delivery:*")
     index_keys = scan(r, f"webhook:idx:{USER}:*")
-    a = memory_total(r, attempt_keys)
+    by_status, attempt_listpacks = attempt_memory(r, attempt_keys)
+    a = sum(total for _, total in by_status.values())
     d = memory_total(r, delivery_keys)
     i = memory_total(r, index_keys)
     due = memory_total(r, ["webhook:due"])
@@ -317,6 +337,10 @@ def memory(r, records):
     return {
         "attempt_keys": n, "delivery_keys": len(delivery_keys), "index_keys": len(index_keys),
         "records_planned": records, "payload_bytes": len(sample.encode()) if sample else None,
+        "attempt_bytes_by_status": {s: round(total / k, 1) for s, (k, total) in sorted(by_status.items())},
+        # A hash stays a compact listpack only while every value is ≤ hash-max-listpack-value (64 bytes).
+        "attempt_listpacks": attempt_listpacks,
+        "delivery_listpacks_of_first_1000": listpack_share(r, delivery_keys[:1000]),
         "attempt_bytes_per_record": round(a / n, 1), "delivery_bytes_per_record": round(d / n, 1),
         "index_bytes_per_record": round(i / n, 1), "due_set_bytes": due,
         "evtid_keys": len(guards), "evtid_bytes": guard_bytes, "stream_bytes": stream_bytes,
