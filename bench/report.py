@@ -336,8 +336,8 @@ def webhook_log_table(doc):
         f'sse-webhookd pinned to core 0; Redis, the nginx receiver and the client (one keep-alive connection, '
         f'{r["requests_per_case"]} rounds over all {len(r["cases"])} cases after one unmeasured round) on core 1; '
         f'bodies of {m["payload_bytes"]} bytes; the dated cases ask startDate={r["start_date"]} '
-        f'endDate={r["end_date"]}, which holds every record (createdAt is the plan\'s Redis TIME: all from the '
-        f'seeding\'s minute); page {deep} has data only where totalRecords > {(deep - 1) * r["limit"]:,}; '
+        f'endDate={r["end_date"]}, which holds every record (createdAt is the plan\'s Redis TIME: all made during '
+        f'the seeding); page {deep} has data only where totalRecords > {(deep - 1) * r["limit"]:,}; '
         + (f"load average {lb[0]:.2f} before, {la[0]:.2f} after; " if lb and la else "")
         + f'{doc["seconds"]} s in all.')
     return "\n".join(lines)

@@ -14,8 +14,8 @@ ending in `f` and 200 to any other, so which event fails is fixed when its id is
 - event i: device `cam-<(7 i) mod 11>` (10 devices; 10 = none) and scene `scene-<i mod 6>` (5 scenes;
   5 = none), each id also in `data` when present; bodies of exactly 1,024 bytes.
 - `createdAt` is the plan's Redis `TIME`: no real path back-dates a record, so every record is from
-  the seeding's minute, and the date-range filter (startDate = the seeding's start, endDate = that
-  UTC day) covers them all, the widest (slowest) range.
+  the seeding (under a minute), and the date-range filter (startDate = the seeding's start, endDate =
+  that UTC day) covers them all, the widest (slowest) range.
 
 Then the worker is stopped and the gateway (core 0, `--threads 1`) answers `GET
 /api/v1/users/me/webhook/deliveries?limit=100` for every combination of status (any, success,
@@ -382,7 +382,7 @@ def scenario(h, workdir, p):
             raise RuntimeError(f"webhook_log: POST webhook: HTTP {status} {text[:300]!r}")
         status, text = api(gw_port, key, "GET", "/api/v1/users/me/webhook/deliveries?limit=1")
         if status != 200:
-            raise RuntimeError(f"webhook_log: this sse-gateway has no delivery log API (GET …/deliveries: HTTP {status})")
+            raise RuntimeError(f"webhook_log: no delivery log API in this sse-gateway (GET …/deliveries: {status})")
 
         plan = Plan(p["records"], p["rounds"])
         mem_before = used_memory(r)
