@@ -520,5 +520,39 @@ TEST_F(webhook_engine, each_index_write_trims_members_older_than_the_retention) 
     EXPECT_TRUE(indexed(keys::webhook_index(user_, "failed", "*", "*"), kept.record_id));
 }
 
+TEST_F(webhook_engine, keys_of_another_type_are_skipped_and_stop_nobody) {
+    // This user's webhook key holds a string: its events are dropped, not retried forever.
+    redis().command({"SET", keys::webhook(user_), "garbage"});
+    auto dropped = plan(publish());
+    EXPECT_EQ(dropped.status, wh::plan_status::dropped);
+    EXPECT_EQ(dropped.drop_reason, "no_webhook");
+
+    // Another user's index key of another type: the record is planned, completed and listed elsewhere.
+    redis().command({"DEL", keys::webhook(user_)});
+    create_webhook();
+    auto bad_index = keys::webhook_index(user_, "success", "*", "*");
+    redis().command({"SET", bad_index, "garbage"});
+    auto j = planned();
+    EXPECT_EQ(complete(j.record_id, j.token, ok()).what, wh::completion::succeeded);
+    EXPECT_EQ(attempt(j.record_id, "status"), "success");
+    EXPECT_TRUE(indexed(keys::webhook_index(user_, "*", "*", "*"), j.record_id));
+    EXPECT_EQ(str(redis().command({"GET", bad_index}).get()), "garbage") << "left as it is";
+
+    // A due attempt whose webhook key turns into garbage is cancelled; the claim goes on with the rest.
+    auto waiting = planned();
+    make_due(waiting.record_id);
+    auto other_user = user_;
+    user_ = unique("u2");
+    create_webhook();
+    auto fine = planned();
+    make_due(fine.record_id);
+    redis().command({"SET", keys::webhook(other_user), "garbage"});
+    auto c = claim();
+    ASSERT_EQ(c.jobs.size(), 1u);
+    EXPECT_EQ(c.jobs[0].record_id, fine.record_id);
+    EXPECT_EQ(c.cancelled, 1);
+    EXPECT_EQ(attempt(waiting.record_id, "errorMessage"), "cancelled: webhook deleted");
+}
+
 } // namespace
 } // namespace ssegw::it

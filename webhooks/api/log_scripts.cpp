@@ -13,11 +13,11 @@ using namespace script_values;
 constexpr std::string_view prelude = R"lua(
 -- The attempt hash's pairs plus its delivery's payload (one copy per delivery), and the hash as a table.
 local function record(id)
-  local raw = redis.call('HGETALL', K_ATTEMPT .. id)
+  local raw = try('HGETALL', K_ATTEMPT .. id) or {}
   local a = {}
   for i = 1, #raw, 2 do a[raw[i]] = raw[i + 1] end
   if a.id and a.deliveryId then
-    local payload = redis.call('HGET', K_DELIVERY .. a.deliveryId, 'payload')
+    local payload = try('HGET', K_DELIVERY .. a.deliveryId, 'payload')
     if payload then
       raw[#raw + 1] = 'payload'
       raw[#raw + 1] = payload
@@ -34,7 +34,8 @@ local function live(a, retention) return a.createdAt ~= nil and tonumber(a.creat
 // → {total, record pairs, …}
 constexpr std::string_view list_body = R"lua(
 local key, retention = KEYS[1], tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', ms(now - retention))
+-- A key of another type lists nothing (record_lua's try).
+if not try('ZREMRANGEBYSCORE', key, '-inf', ms(now - retention)) then return {0} end
 local lo = now - retention + 1
 if ARGV[2] ~= '' then lo = math.max(lo, tonumber(ARGV[2])) end
 local hi = ARGV[3] ~= '' and tonumber(ARGV[3]) or nil

@@ -107,7 +107,7 @@ local jobs, cancelled = {}, 0
 for i, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ms(now), 'LIMIT', 0, tonumber(ARGV[6]))) do
   if #jobs >= want then break end
   local a = hash(K_ATTEMPT .. id)
-  local payload = a.deliveryId and redis.call('HGET', K_DELIVERY .. a.deliveryId, 'payload')
+  local payload = a.deliveryId and try('HGET', K_DELIVERY .. a.deliveryId, 'payload')
   if a.status ~= 'pending' or not payload then
     redis.call('ZREM', KEYS[1], id)  -- ended, or expired: nothing to send
   else

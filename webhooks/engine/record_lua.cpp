@@ -11,8 +11,15 @@ namespace {
 // and claimedAt are the engine's own). The results (httpStatusCode … attemptedAt) come later.
 constexpr std::string_view body = R"lua(
 local DAY = 86400000
+-- A key of another type where one of ours belongs (an operator's mistake, a stray write) must not
+-- stop deliveries for everyone: reading it sees nothing, and index writes to it are skipped.
+local function try(...)
+  local r = redis.pcall(...)
+  if type(r) == 'table' and r.err then return nil end
+  return r
+end
 local function hash(key)
-  local r = redis.call('HGETALL', key)
+  local r = try('HGETALL', key) or {}
   local h = {}
   for i = 1, #r, 2 do h[r[i]] = r[i + 1] end
   return h
@@ -59,15 +66,16 @@ end
 local function index(a, statuses, now, retention)
   local r = retention_of(a, retention)
   for _, k in ipairs(index_keys(a, statuses)) do
-    redis.call('ZADD', k, a.createdAt, a.id)
-    redis.call('ZREMRANGEBYSCORE', k, '-inf', '(' .. ms(now - r))
-    redis.call('PEXPIRE', k, r + DAY)
+    if try('ZADD', k, a.createdAt, a.id) then
+      redis.call('ZREMRANGEBYSCORE', k, '-inf', '(' .. ms(now - r))
+      redis.call('PEXPIRE', k, r + DAY)
+    end
   end
 end
 -- A status change moves the record between the keys of its status only: the any-status ('*') keys
 -- already hold it, unchanged, so they are not written (a third of the index work of a delivery).
 local function reindex(a, from, to, now, retention)
-  for _, k in ipairs(index_keys(a, {from})) do redis.call('ZREM', k, a.id) end
+  for _, k in ipairs(index_keys(a, {from})) do try('ZREM', k, a.id) end
   index(a, {to}, now, retention)
 end
 local ATTEMPT_FIELDS = {'id', 'deliveryId', 'webhookUrl', 'notificationId', 'alertEventId', 'severity',
@@ -100,7 +108,7 @@ end
 local function cancel_pending(user, why, now, retention)
   local pending = K_INDEX .. user .. ':pending:*:*'
   local n = 0
-  for _, id in ipairs(redis.call('ZRANGE', pending, 0, -1)) do
+  for _, id in ipairs(try('ZRANGE', pending, 0, -1) or {}) do
     local a = hash(K_ATTEMPT .. id)
     if a.status == 'pending' then
       cancel_attempt(a, why, now, retention)
@@ -114,8 +122,8 @@ end
 -- A pending record shows where it will go: a new URL reaches those not yet claimed; a claimed
 -- one is going to the old URL, and a later claim writes the URL it then uses.
 local function follow_url(user, url)
-  for _, id in ipairs(redis.call('ZRANGE', K_INDEX .. user .. ':pending:*:*', 0, -1)) do
-    local state = redis.call('HMGET', K_ATTEMPT .. id, 'status', 'token')
+  for _, id in ipairs(try('ZRANGE', K_INDEX .. user .. ':pending:*:*', 0, -1) or {}) do
+    local state = try('HMGET', K_ATTEMPT .. id, 'status', 'token') or {}
     if state[1] == 'pending' and not state[2] then redis.call('HSET', K_ATTEMPT .. id, 'webhookUrl', url) end
   end
 end

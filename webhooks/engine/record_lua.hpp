@@ -8,7 +8,8 @@
 namespace ssegw::webhooks {
 
 /// Lua source defining, as locals (no KEYS or ARGV used; `now` is unix ms from Redis TIME):
-///   hash(key)                        HGETALL as a table
+///   try(command, ...)                redis.pcall that answers nil for an error (a key of another type)
+///   hash(key)                        HGETALL as a table ({} for a key of another type)
 ///   iso(ms)                          YYYY-MM-DDTHH:MM:SS.mmmZ
 ///   write_attempt(a, now, retention) HSET a new attempt record, its TTL, indexed as pending
 ///   reindex(a, from, to, now, retention)   move a record between statuses in the index
