@@ -7,9 +7,9 @@ of our clock; webhook_signatures.py), then prints one line per request:
 
   19:42:07Z alert_triggered  0193f0c2-…  device=demo-user-cam-2  severity=warning  X-SaaS-Signature=yes  webhook-signature=yes  -> 204
 
-and answers 204 when both verify, 401 when either does not, 400 for a request that is not a signed
-webhook event (a header missing, a body that is not the event JSON, an id that differs from
-webhook-id). A request seen before (same webhook-id: a retry) is marked "again".
+and answers 204 when both verify; 401 when either does not (missing, wrong, or its timestamp off);
+400 when both verify but the body is not the event JSON or its id is not webhook-id, or there is no
+Content-Length. A verified event seen before (same webhook-id: a retry) is marked "again".
 
 The secret never goes on the command line: WEBHOOK_SECRET_FILE names a file holding it, one secret
 per line (the current one first; a second line for the previous one during a rotation; either form
@@ -102,17 +102,18 @@ class Receiver(BaseHTTPRequestHandler):
         elif summary is None:
             status = 400
         else:
-            status = 204  # answer at once, then process: the sender waits at most timeoutMs
+            status = 204
         if summary:
             kind, event_id, device, severity = summary
         else:
             kind, event_id, device, severity = h.get("X-SaaS-Event") or "?", h.get("webhook-id") or "?", None, None
         # Only a verified event counts as received: a forged copy must not hide the real one.
         again = "  again" if status == 204 and self.seen.add(event_id) else ""
-        self.answer(status)
+        # The line first: it is in the log by the time the sender has its answer.
         print("%s %-16s %s  device=%s%s  X-SaaS-Signature=%s  webhook-signature=%s  -> %d%s" % (
             time.strftime("%H:%M:%SZ", time.gmtime(now)), kind, event_id, device or "-",
             "  severity=" + severity if severity else "", yes_no(saas), yes_no(standard), status, again), flush=True)
+        self.answer(status)  # processing an event would come after this: answer within timeoutMs
 
     def answer(self, status, why=""):
         self.send_response(status)
