@@ -274,3 +274,88 @@ def update_readme_webhooks(readme, md, stamp):
     else:
         text += "\n" + block + "\n"
     readme.write_text(text)
+
+
+LOG_BEGIN, LOG_END = "<!-- bench-webhook-log:begin -->", "<!-- bench-webhook-log:end -->"
+RECORDS_30_DAYS = 30 * 86400 * 10  # one user's records in 30 days at 10 events/s
+
+
+def webhook_log_table(doc):
+    """The delivery log scenario: a summary, then p50 / p99 / max per filter combination and page."""
+    r = doc["results"]["webhook_log"]
+    m, st = r["memory"], r["statuses"]
+    deep = r["deep_page"]
+    first = [c for c in r["cases"] if c["page"] == 1]
+    later = [c for c in r["cases"] if c["page"] == deep]
+    worst = r["worst_case"]
+
+    def where(c):
+        return f'{c["status"]} / {c["deviceId"]} / {c["sceneId"]} / {c["dates"]}, page {c["page"]}'
+    lines = ["| figure | value | goal |", "|---|---:|---|",
+             f'| records of one user (success / failed / pending), from events | {r["records"]:,} '
+             f'({st["success"]:,} / {st["failed"]:,} / {st["pending"]:,}) from {r["events"]:,} | 100,000 |',
+             f'| in the index (`webhook:idx:<user>:<status>:*:*`): success / failed / pending | '
+             f'{r["index_counts"]["success"]:,} / {r["index_counts"]["failed"]:,} / {r["index_counts"]["pending"]:,} '
+             f'| as made |',
+             f'| seeding through publish → sse-webhookd → receiver (s; records/s) | '
+             f'{fmt(r["seed_seconds"])}; {fmt(r["seed_records_per_s"])} | reported |',
+             f'| list, limit={r["limit"]}: worst p99 of {len(r["cases"])} cases (ms) | {fmt(r["worst_p99_ms"])} '
+             f'({where(worst)}) | < {r["goal_p99_ms"]:g} |',
+             f'| list: worst p99 on page 1 / on page {deep} (ms) | {fmt(max(c["ms"]["p99"] for c in first))} / '
+             f'{fmt(max(c["ms"]["p99"] for c in later))} | < {r["goal_p99_ms"]:g} |',
+             f'| list: worst p50 (ms); largest answer (KiB) | {fmt(max(c["ms"]["p50"] for c in r["cases"]))}; '
+             f'{fmt(max(c["response_bytes"] for c in r["cases"]) / 1024)} | |',
+             f'| list: sse-gateway / Redis CPU per request, all cases (µs) | '
+             f'{fmt(r["gateway_cpu_us_per_request"])} / {fmt(r["redis_cpu_us_per_request"])} | |',
+             f'| list: totalRecords equal to the records made, every case | {"yes" if r["totals_match"] else "NO"} '
+             f'| yes |',
+             f'| Redis bytes per record: attempt + delivery share + index = total | '
+             f'{fmt(m["attempt_bytes_per_record"])} + {fmt(m["delivery_bytes_per_record"])} + '
+             f'{fmt(m["index_bytes_per_record"])} = {fmt(m["bytes_per_record"])} | reported |',
+             f'| attempt hash by status: ' + " / ".join(m["attempt_bytes_by_status"]) + ' (bytes) | '
+             + " / ".join(fmt(v) for v in m["attempt_bytes_by_status"].values()) + ' | |',
+             f'| listpack-encoded: attempt hashes / delivery hashes (of the first 1,000) | '
+             f'{m["attempt_listpacks"]:,} of {m["attempt_keys"]:,} / {m["delivery_listpacks_of_first_1000"]:,} | |',
+             f'| 30 days at 10 events/s, one user: {RECORDS_30_DAYS:,} records (GiB) | '
+             f'{fmt(m["gib_30_days_10_per_s"])} | reported |',
+             f'| cross-check: used_memory growth per record (bytes; 30 days, GiB) | '
+             f'{fmt(m["used_memory_growth_per_record"])}; {fmt(m["gib_30_days_10_per_s_used_memory"])} | |',
+             "",
+             f"| status / deviceId / sceneId / dates | totalRecords | page 1: p50 / p99 / max (ms) | "
+             f"page {deep}: rows | page {deep}: p50 / p99 / max (ms) |",
+             "|---|---:|---:|---:|---:|"]
+    for a, b in zip(first, later):
+        lines.append(f'| {a["status"]} / {a["deviceId"]} / {a["sceneId"]} / {a["dates"]} | {a["totalRecords"]:,} | '
+                     f'{fmt(a["ms"]["p50"])} / {fmt(a["ms"]["p99"])} / {fmt(a["ms"]["max"])} | {b["rows"]} | '
+                     f'{fmt(b["ms"]["p50"])} / {fmt(b["ms"]["p99"])} / {fmt(b["ms"]["max"])} |')
+    mc = doc["machine"]
+    lb, la = doc.get("load_before"), r.get("load_after")
+    lines.append("")
+    lines.append(
+        f'{mc["cores"]} cores ({mc["cpu"]}), Linux {mc["kernel"]}; sse-gateway (`--threads 1`) and, while seeding, '
+        f'sse-webhookd pinned to core 0; Redis, the nginx receiver and the client (one keep-alive connection, '
+        f'{r["requests_per_case"]} rounds over all {len(r["cases"])} cases after one unmeasured round) on core 1; '
+        f'bodies of {m["payload_bytes"]} bytes; the dated cases ask startDate={r["start_date"]} '
+        f'endDate={r["end_date"]}, which holds every record (createdAt is the plan\'s Redis TIME: all made during '
+        f'the seeding); page {deep} has data only where totalRecords > {(deep - 1) * r["limit"]:,}; '
+        + (f"load average {lb[0]:.2f} before, {la[0]:.2f} after; " if lb and la else "")
+        + f'{doc["seconds"]} s in all.')
+    return "\n".join(lines)
+
+
+def write_webhook_log(doc, outdir, stamp):
+    md = webhook_log_table(doc)
+    (outdir / f"{stamp}.md").write_text(md + "\n")
+    return md
+
+
+def update_readme_webhook_log(readme, md, stamp):
+    text = readme.read_text()
+    block = f"{LOG_BEGIN}\nDelivery log, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n{LOG_END}"
+    if LOG_BEGIN in text and LOG_END in text:
+        text = re.sub(re.escape(LOG_BEGIN) + ".*?" + re.escape(LOG_END), lambda _: block, text, flags=re.S)
+    elif WH_END in text:
+        text = text.replace(WH_END, WH_END + "\n\n" + block, 1)
+    else:
+        text += "\n" + block + "\n"
+    readme.write_text(text)

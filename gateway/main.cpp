@@ -1,4 +1,5 @@
 // sse-gateway: flags -> server -> exit code.
+#include "common/fd_limit.hpp"
 #include "common/log.hpp"
 #include "gateway/config.hpp"
 #include "gateway/server.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);  // a client that vanished is an error code, not a signal
     log::set_level(cfg.log_level);
     log::set_instance(cfg.instance_id);
+    raise_and_log_fd_limit(cfg.max_connections, "--max-connections");
     tls::context_ptr tls;
     if (!cfg.tls_cert.empty()) {
         // Checked before anything starts: a bad file is a configuration error (exit 2).

@@ -3,7 +3,12 @@
 #include "common/http/request_session.hpp"
 #include "common/log.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 
 namespace ssegw::web {
@@ -22,7 +27,17 @@ conn_rate_limiter::address address_key(net::ip::address const& a) {
 listener::listener(net::io_context& control, site const& s, place_fn place, std::size_t max_connections,
                    double max_rate_per_ip)
     : site_(s), place_(std::move(place)), max_connections_(max_connections),
-      rate_(max_rate_per_ip), acceptor_(control), backoff_(control) {}
+      rate_(max_rate_per_ip), acceptor_(control), backoff_(control),
+      reserve_fd_(::open("/dev/null", O_RDONLY | O_CLOEXEC)) {
+    auto body = error_body({error_kind::unavailable, "the server has no room for another connection: try again shortly"});
+    shed_response_ = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+                     "Connection: close\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+listener::~listener() {
+    if (reserve_fd_ >= 0) ::close(reserve_fd_);
+}
 
 bool listener::listen(std::string const& host, unsigned short port, std::string& error) {
     error_code ec;
@@ -57,7 +72,9 @@ void listener::do_accept() {
 void listener::on_accept(error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-        // Out of descriptors or a transient error: never stop accepting for good.
+        bool out_of_descriptors = ec == net::error::no_descriptors || ec.value() == ENFILE;
+        if (out_of_descriptors && shed_one()) return do_accept();
+        // A transient error, or out of descriptors with none in reserve: never stop accepting for good.
         log::warn("accept failed", {{"error", ec.message()}});
         backoff_.expires_after(std::chrono::milliseconds(50));
         backoff_.async_wait([this](error_code e) {
@@ -86,6 +103,33 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
         if (ctx) std::make_shared<tls_session>(std::move(sock), s, idle, std::move(slot), std::move(ctx))->run();
         else std::make_shared<plain_session>(std::move(sock), s, idle, std::move(slot), nullptr)->run();
     });
+}
+
+bool listener::shed_one() {
+    if (reserve_fd_ < 0) return false;
+    ::close(reserve_fd_);
+    int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+        // Best effort, never blocking: what the client sent is read first, so that closing does not
+        // reset the connection before the answer reaches it.
+        char discard[4096];
+        while (::recv(fd, discard, sizeof discard, MSG_DONTWAIT) > 0) {
+        }
+        [[maybe_unused]] auto sent = ::send(fd, shed_response_.data(), shed_response_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        ::close(fd);
+        site_.count_refusal(error_kind::unavailable);
+        ++shed_unlogged_;
+        auto now = std::chrono::steady_clock::now();
+        if (now - shed_warned_ >= std::chrono::seconds(10)) {
+            log::warn("out of file descriptors: connections answered 503 (raise LimitNOFILE / ulimit -n, or lower "
+                      "--max-connections)",
+                      {{"refused", shed_unlogged_}, {"open", open_.load(std::memory_order_relaxed)}});
+            shed_warned_ = now;
+            shed_unlogged_ = 0;
+        }
+    }
+    reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd >= 0;
 }
 
 bool listener::admit_rate(tcp::socket& socket) {

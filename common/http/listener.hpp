@@ -12,6 +12,7 @@
 #include "common/tls/server_context.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -28,6 +29,9 @@ public:
 
     listener(net::io_context& control, site const& s, place_fn place, std::size_t max_connections,
              double max_rate_per_ip);
+    ~listener();
+    listener(listener const&) = delete;
+    listener& operator=(listener const&) = delete;
 
     /// Binds and listens; false with `error` set on failure.
     bool listen(std::string const& host, unsigned short port, std::string& error);
@@ -47,6 +51,10 @@ private:
     void on_accept(error_code ec, tcp::socket socket);
     /// --max-conn-rate-per-ip: false (and the socket answered 429 and closed) when over the limit.
     bool admit_rate(tcp::socket& socket);
+    /// Out of descriptors: the connection waiting first is accepted on the descriptor kept in
+    /// reserve for this, answered 503 and closed, so that clients get an answer instead of waiting
+    /// in the backlog. False if there was no reserve or nothing to accept.
+    bool shed_one();
 
     site const& site_;
     place_fn place_;
@@ -56,6 +64,10 @@ private:
     net::steady_timer backoff_;
     tls::context_ptr tls_;
     std::atomic<std::size_t> open_{0};
+    int reserve_fd_ = -1;  // /dev/null, given up only to shed a connection when out of descriptors
+    std::string shed_response_;
+    std::chrono::steady_clock::time_point shed_warned_{};
+    std::uint64_t shed_unlogged_ = 0;
 };
 
 } // namespace ssegw::web

@@ -8,140 +8,13 @@
 // when a step fails (then the logs' tails are printed and the temp dir is kept).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
+import { Stack, artifacts, binDir, get, launchChromium, repo, stop, until, waitForOutput } from './stack.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const binDir = process.env.SSEGW_BIN_DIR || path.join(repo, 'build/bin');
-const artifacts = path.join(repo, 'build/artifacts');
-
-const procs = new Set();    // everything we started and have not seen exit
-let tmp;                    // private dir: redis, nginx prefix, process logs
-let failed = false;
+let stack;                  // private temp dir and every process started
 const env = {};             // ports, key, user, processes
 let browser;
-
-// ---- Processes ----------------------------------------------------------------------------------
-
-// Starts a process with its output kept in memory (for waiting on lines) and in tmp/<name>.log.
-function start(name, cmd, args) {
-  const child = spawn(cmd, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = fs.createWriteStream(path.join(tmp, `${name}.log`), { flags: 'a' });
-  const p = { name, child, out: '', waiters: new Set(), code: undefined, signal: undefined };
-  const onData = (chunk) => {
-    const s = chunk.toString();
-    p.out += s;
-    log.write(s);
-    for (const w of p.waiters) w();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  p.exited = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      p.code = code;
-      p.signal = signal;
-      procs.delete(p);
-      for (const w of p.waiters) w();
-      resolve({ code, signal });
-    });
-    child.on('error', (err) => {   // e.g. ENOENT: report it as an exit
-      p.out += `\nspawn error: ${err.message}\n`;
-      p.code = -1;
-      procs.delete(p);
-      for (const w of p.waiters) w();
-      resolve({ code: -1, signal: null });
-    });
-  });
-  procs.add(p);
-  return p;
-}
-
-// Resolves with the first match of `re` in the process's output; rejects if it exits first or
-// the deadline passes.
-function waitForOutput(p, re, ms = 10000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`${p.name}: no ${re} within ${ms} ms; output:\n${tail(p.out)}`)), ms);
-    const check = () => {
-      const m = p.out.match(re);
-      if (m) return done(null, m);
-      if (p.code !== undefined) done(new Error(`${p.name} exited (${p.code ?? p.signal}) before ${re}:\n${tail(p.out)}`));
-    };
-    const done = (err, m) => {
-      clearTimeout(timer);
-      p.waiters.delete(check);
-      err ? reject(err) : resolve(m);
-    };
-    p.waiters.add(check);
-    check();
-  });
-}
-
-async function stop(p, signal = 'SIGTERM', ms = 12000) {
-  if (p.code !== undefined || p.signal) return p.exited;
-  p.child.kill(signal);
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), ms);
-  const r = await p.exited;
-  clearTimeout(timer);
-  return r;
-}
-
-function tail(s, lines = 25) { return s.split('\n').slice(-lines).join('\n'); }
-
-// Last resort if the runner itself dies: no orphan gateways, nginx or redis.
-process.on('exit', () => { for (const p of procs) try { p.child.kill('SIGKILL'); } catch { /* gone */ } });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-// ---- Small clients ------------------------------------------------------------------------------
-
-function get(url, { insecure = false, timeout = 2000 } = {}) {
-  const mod = url.startsWith('https:') ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = mod.get(url, { rejectUnauthorized: !insecure, timeout }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-  });
-}
-
-async function until(what, fn, ms = 10000, every = 100) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    try { if ((last = await fn())) return last; } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${last})`);
-    await sleep(every);
-  }
-}
-
-function redisCli(...args) {
-  return new Promise((resolve, reject) => {
-    execFile('redis-cli', ['-p', String(env.redisPort), ...args], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`redis-cli ${args[0]}: ${err.message} ${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
 
 // Streams of kind "all" open on one gateway instance right now, from its own /metrics.
 async function allStreamsOn(gw) {
@@ -150,64 +23,33 @@ async function allStreamsOn(gw) {
   return m ? Number(m[1]) : 0;
 }
 
+const startGateway = (name, listen) => stack.startGateway(name, listen);
+
 // ---- Fixture --------------------------------------------------------------------------------------
 
-async function startGateway(name, listen) {
-  const p = start(name, path.join(binDir, 'sse-gateway'), [
-    '--listen', listen, '--redis', `redis://127.0.0.1:${env.redisPort}`, '--instance-id', name,
-    '--keepalive-interval', '2', '--threads', '1']);
-  // {"address":"127.0.0.1:PORT",...,"msg":"listening",...}
-  const [line] = await waitForOutput(p, /^\{.*"msg":"listening".*\}$/m);
-  p.address = JSON.parse(line).address;
-  return p;
-}
-
 before(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssegw-browser-'));
-  failed = true;   // until the fixture is up
-  env.redisPort = await freePort();
-  env.redis = start('redis', 'redis-server', ['--port', String(env.redisPort), '--bind', '127.0.0.1',
-    '--save', '', '--appendonly', 'no', '--dir', tmp]);
-  await waitForOutput(env.redis, /Ready to accept connections/);
+  stack = new Stack('browser');
+  stack.failed = true;   // until the fixture is up
+  env.redis = await stack.startRedis();
 
   [env.gwA, env.gwB] = await Promise.all([startGateway('gw-a', '127.0.0.1:0'), startGateway('gw-b', '127.0.0.1:0')]);
 
-  env.nginxPort = await freePort();
-  env.nginx = start('nginx', path.join(repo, 'deploy/nginx/start'), [path.join(tmp, 'nginx'),
-    String(env.nginxPort), path.join(repo, 'deploy/dashboard'), env.gwA.address, env.gwB.address]);
-  env.origin = `https://127.0.0.1:${env.nginxPort}`;
-  await until('nginx to proxy /readyz', async () => {
-    if (env.nginx.code !== undefined) throw new Error(`nginx exited:\n${tail(env.nginx.out)}`);
-    return (await get(`${env.origin}/readyz`, { insecure: true })).status === 200;
-  }, 15000);
+  env.nginx = await stack.startNginx([env.gwA.address, env.gwB.address]);
+  env.origin = env.nginx.origin;
 
-  env.publisher = start('publisher', path.join(binDir, 'sse-publish'),
-    ['--demo', '--redis', `redis://127.0.0.1:${env.redisPort}`, '--rate', '5']);
+  env.publisher = stack.start('publisher', path.join(binDir, 'sse-publish'),
+    ['--demo', '--redis', stack.redisUrl, '--rate', '5']);
   await waitForOutput(env.publisher, /^devices=.*$/m);
   env.key = env.publisher.out.match(/^key=(.+)$/m)[1];
   env.user = env.publisher.out.match(/^user=(.+)$/m)[1];
   env.devices = env.publisher.out.match(/^devices=(.+)$/m)[1].split(',');
-  failed = false;
+  stack.failed = false;
 }, { timeout: 30000 });
 
 after(async () => {
   if (browser) await browser.close().catch(() => {});
   // Publisher first (no new events), then nginx and the gateways, Redis last.
-  const order = ['publisher', 'nginx', 'gw-a', 'gw-b', 'redis'];
-  const left = [...procs].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  for (const p of left) await stop(p, 'SIGTERM', 5000);
-  if (failed) {
-    for (const f of fs.readdirSync(tmp).filter((n) => n.endsWith('.log'))) {
-      console.error(`---- ${f} (tail) ----\n${tail(fs.readFileSync(path.join(tmp, f), 'utf8'))}`);
-    }
-    for (const f of ['access.log', 'error.log']) {
-      const file = path.join(tmp, 'nginx', f);
-      if (fs.existsSync(file)) console.error(`---- nginx/${f} (tail) ----\n${tail(fs.readFileSync(file, 'utf8'), 15)}`);
-    }
-    console.error(`(kept ${tmp})`);
-  } else if (tmp) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  if (stack) await stack.shutdown(['publisher', 'nginx', 'gw-a', 'gw-b', 'redis']);
 });
 
 // ---- The test --------------------------------------------------------------------------------------
@@ -216,12 +58,7 @@ test('dashboard streams live through nginx and misses nothing while gateways dra
   const t0 = Date.now();
   const mark = (what) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s  ${what}`);
   try {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--ignore-certificate-errors'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 860 } });
     const page = await context.newPage();
     const pageErrors = [];
@@ -288,7 +125,7 @@ test('dashboard streams live through nginx and misses nothing while gateways dra
     // arrived exactly once, in log order.
     const received = await page.evaluate(() => window.__dashboard.received);
     const first = received[0], last = received[received.length - 1];
-    const ids = (await redisCli('EVAL',
+    const ids = (await stack.redisCli('EVAL',
       "local ids = {} for i, e in ipairs(redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2])) do ids[i] = e[1] end return ids",
       '1', `analysis:user:${env.user}:log`, first, last)).split('\n').filter(Boolean);
     assert.ok(ids.length > 30, `enough events in the log (${ids.length})`);
@@ -309,22 +146,22 @@ test('dashboard streams live through nginx and misses nothing while gateways dra
     // ?access_token=) in its access log and keeps request lines out of the error log on /api/;
     // the gateways never log keys.
     await context.close();
-    const accessLog = fs.readFileSync(path.join(tmp, 'nginx/access.log'), 'utf8');
+    const accessLog = fs.readFileSync(path.join(stack.tmp, 'nginx/access.log'), 'utf8');
     assert.match(accessLog, /"GET \/api\/v1\/devices\/analysis\/stream\/all\?[^"]*ticket=\[REDACTED\][^"]* HTTP\/2\.0" 200/);
     for (const f of ['nginx/access.log', 'nginx/error.log', 'gw-a.log', 'gw-b.log', 'nginx.log']) {
-      const file = path.join(tmp, f);
+      const file = path.join(stack.tmp, f);
       if (fs.existsSync(file)) assert.ok(!fs.readFileSync(file, 'utf8').includes(env.key), `${f} does not contain the key`);
     }
   } catch (e) {
-    failed = true;
+    stack.failed = true;
     throw e;
   }
 });
 
 test('a wrong key is refused with the reason shown; one device streams only that device', { timeout: 30000 }, async () => {
   try {
-    browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--ignore-certificate-errors'] });
+    browser ??= await launchChromium(['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--ignore-certificate-errors']);
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await context.newPage();
     await page.goto(`${env.origin}/`);
@@ -348,13 +185,13 @@ test('a wrong key is refused with the reason shown; one device streams only that
     assert.equal(await page.textContent('#stream-path'), `/api/v1/devices/${device}/analysis/stream`);
     // Every id it got is in that device's own log.
     const received = await page.evaluate(() => window.__dashboard.received);
-    const ids = (await redisCli('EVAL',
+    const ids = (await stack.redisCli('EVAL',
       "local ids = {} for i, e in ipairs(redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2])) do ids[i] = e[1] end return ids",
       '1', `analysis:device:${device}:log`, received[0], received[received.length - 1])).split('\n').filter(Boolean);
     assert.deepEqual(received, ids);
     await context.close();
   } catch (e) {
-    failed = true;
+    stack.failed = true;
     throw e;
   }
 });

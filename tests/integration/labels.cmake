@@ -4,8 +4,8 @@
 #             control thread's dispatcher, fan-out, resume, Redis faults and reconnects, drain,
 #             revocation, slow consumers, lifetime timers, leases, metrics, TLS, the webhook API's
 #             hops between a worker and the control thread's Redis and sender, and sse-webhookd's tests):
-#             scripts/test runs these against the gcc ASan and TSan builds of sse-gateway and
-#             sse-webhookd (ctest -L threaded)
+#             scripts/test runs these against the TSan builds of sse-gateway and sse-webhookd
+#             (ctest -L threaded), besides the ASan+UBSan run of every integration test
 #   nginx     behind the nginx sidecar (deploy/nginx)
 #   bench     the sse-bench instrument (built only with SSEGW_BUILD_BENCH)
 # scripts/test runs nginx and bench in its unsanitized pass as well.

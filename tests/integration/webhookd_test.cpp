@@ -251,6 +251,41 @@ TEST_F(webhookd_delivery, max_retries_0_retry_after_and_a_redirect_not_followed)
     EXPECT_EQ(target_rx.requests().size(), 0u) << "redirects are never followed";
 }
 
+TEST_F(webhookd_delivery, a_manual_retry_through_the_api_resends_the_same_event_and_body) {
+    webhook_receiver rx;
+    rx.reply_with(receiver_reply{}.with_status(500).with_body("down"));
+    wh::webhook_changes none;
+    none.max_retries = 0;
+    auto user = unique("manual");
+    create_webhook(user, rx.url(), none);
+    auto key = new_key(user, {.scopes = "webhook:write"});
+    start();
+    auto& gw = start_gateway({"--webhook-secret-key-file", key_file_});
+    publish(user);
+    ASSERT_TRUE(wait_settled(user, 1));
+    auto failed = records(user)[0];
+    EXPECT_EQ(failed.at("status"), "failed");
+
+    rx.reply_with(receiver_reply{});
+    http_request req{"POST", "/api/v1/users/me/webhook/deliveries/" + failed.at("id") + "/retry", {}, {}};
+    req.headers.emplace_back("Authorization", "Bearer " + key);
+    auto r = send_request(gw.port(), req);
+    ASSERT_EQ(r.status(), 202) << r.dump();
+    ASSERT_TRUE(wait_settled(user, 2));
+    auto got = rx.requests();
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(header(got[1], "webhook-id"), header(got[0], "webhook-id"));
+    EXPECT_EQ(header(got[1], "X-SaaS-Delivery-Id"), header(got[0], "X-SaaS-Delivery-Id"));
+    EXPECT_EQ(got[1].body, got[0].body) << "the same body bytes";
+    expect_signed(got[1]);
+    auto manual = records(user)[1];
+    EXPECT_EQ(manual.at("trigger"), "manual");
+    EXPECT_EQ(manual.at("status"), "success");
+    EXPECT_EQ(manual.at("deliveryId"), failed.at("deliveryId"));
+    EXPECT_EQ(manual.at("attemptNumber"), "2");
+    EXPECT_EQ(hash_field(keys::webhook(user), "failCount"), "0") << "its success counts for the webhook";
+}
+
 TEST_F(webhookd_delivery, timeout_trickled_head_and_huge_response_end_as_records) {
     webhook_receiver slow_rx, trickle_rx, huge_rx;
     slow_rx.reply_with(receiver_reply{}.with_delay(3000ms));

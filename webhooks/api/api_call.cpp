@@ -27,9 +27,18 @@ void authorize(api_context& api, web::exchange& ex, access need, std::function<v
                            });
 }
 
-void reply(caller const& c, http::status status, std::string data_json) {
+void reply(caller const& c, http::status status, std::string data_json, std::string_view beside) {
     std::string body;
-    if (status != http::status::no_content) body = "{\"data\":" + data_json + "}";
+    if (status != http::status::no_content) {
+        body.reserve(data_json.size() + beside.size() + 12);
+        body += "{\"data\":";
+        body += data_json;
+        if (!beside.empty()) {
+            body += ',';
+            body += beside;
+        }
+        body += '}';
+    }
     auto res = c.ex->make_response(status, "application/json", std::move(body));
     if (status == http::status::no_content) res.erase(http::field::content_type);
     c.api.count(static_cast<unsigned>(status));

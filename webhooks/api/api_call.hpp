@@ -26,7 +26,8 @@ struct caller {
 /// Checks the key and its scope, then runs `next` on the request's worker; refusals are answered here.
 void authorize(api_context& api, web::exchange& ex, access need, std::function<void(caller)> next);
 
-void reply(caller const& c, http::status status, std::string data_json);
+/// `beside`: more members after "data" (the list's `"pagination":{…}`), or empty.
+void reply(caller const& c, http::status status, std::string data_json, std::string_view beside = {});
 /// `retry_after_s` > 0: the Retry-After of a 429 or 503 (else 1 and 2).
 void reply_error(api_context& api, web::exchange& ex, web::api_error const& e, unsigned retry_after_s = 0);
 inline void reply_error(caller const& c, web::api_error const& e, unsigned retry_after_s = 0) {

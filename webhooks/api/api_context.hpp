@@ -36,6 +36,10 @@ public:
                 metrics::registry& registry, net::any_io_executor send_on);
 
     management_settings const& settings() const { return settings_; }
+    /// --webhook-retention in ms: how long delivery-log records are listed and kept.
+    std::int64_t retention_ms() const {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(settings_.retention).count();
+    }
     redis::bridge& redis() { return redis_; }
     bool draining() const { return draining_.load(std::memory_order_relaxed); }
     /// sse_gateway_webhook_requests_total{status}.

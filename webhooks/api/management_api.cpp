@@ -5,6 +5,7 @@
 #include "common/redis/keys.hpp"
 #include "common/time/iso8601.hpp"
 #include "webhooks/api/api_call.hpp"
+#include "webhooks/api/delivery_log.hpp"
 #include "webhooks/api/test_send.hpp"
 #include "webhooks/api/webhook_scripts.hpp"
 #include "webhooks/model/event_types.hpp"
@@ -155,6 +156,15 @@ void management_api::add_routes(web::route_table& routes) {
     routes.add("/api/v1/users/me/webhook/secret/regenerate", "POST, OPTIONS", headers,
                on(access::write, regenerate_secret));
     routes.add("/api/v1/users/me/webhook/test", "POST, OPTIONS", headers, on(access::write, test_webhook));
+    routes.add("/api/v1/users/me/webhook/deliveries", "GET, OPTIONS", headers, on(access::read, list_deliveries));
+    routes.add("/api/v1/users/me/webhook/deliveries/{id}", "GET, OPTIONS", headers,
+               [this](exchange& ex, web::path_params const& p) {
+                   authorize(ctx_, ex, access::read, [id = p[0]](caller c) { get_delivery(std::move(c), id); });
+               });
+    routes.add("/api/v1/users/me/webhook/deliveries/{id}/retry", "POST, OPTIONS", headers,
+               [this](exchange& ex, web::path_params const& p) {
+                   authorize(ctx_, ex, access::write, [id = p[0]](caller c) { retry_delivery(std::move(c), id); });
+               });
     routes.add("/api/v1/webhook/event-types", "GET, OPTIONS", headers,
                on(access::any, [](caller c) { reply(c, http::status::ok, catalogue_json()); }));
 }

@@ -1,6 +1,7 @@
 // The webhook management API (one webhook per user: create, read, change, delete, reveal and
-// rotate its secret, send a test request, and the event catalogue), as routes of the gateway's route table. Handlers
-// run on the worker that read the request and reach Redis through the bridge.
+// rotate its secret, send a test request, its delivery log, and the event catalogue), as routes
+// of the gateway's route table. Handlers run on the worker that read the request and reach Redis
+// through the bridge.
 #pragma once
 
 #include "common/http/route_table.hpp"

@@ -11,12 +11,6 @@ namespace {
 
 using namespace script_values;
 
-// After record_lua(): now in unix ms from Redis TIME, the clock the records of every instance use.
-constexpr std::string_view prelude = R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-)lua";
-
 // KEYS[1] webhook:<userId>  KEYS[2] webhook:test:<userId>
 // ARGV[1] lock token  ARGV[2] record id  ARGV[3] delivery id  ARGV[4] event id  ARGV[5] retention ms
 // → {'none'} | {'busy', pttl} | {'started', url, timeoutMs, secret, previousSecret or '', webhookId, now, body}
@@ -35,7 +29,7 @@ local body = '{"id":"' .. ARGV[4] .. '","type":"webhook_test","timestamp":"' .. 
   '","data":{"webhookId":"' .. w.id .. '","message":"test event"}}'
 local delivery = K_DELIVERY .. ARGV[3]
 redis.call('HSET', delivery, 'eventId', ARGV[4], 'type', 'webhook_test', 'userId', user, 'webhookId', w.id,
-           'payload', body, 'maxAttempts', '1', 'createdAt', at)
+           'payload', body, 'maxAttempts', '1', 'createdAt', at, 'latest', ARGV[2])
 redis.call('PEXPIRE', delivery, retention + DAY)
 -- Never in webhook:due: no worker claims or retries it. Held like a claimed attempt (a token,
 -- claimedAt = the attempt's start), so a PATCH of url meanwhile does not rewrite where it went.
@@ -78,7 +72,7 @@ return r
 )lua";
 
 std::vector<std::string> eval(std::string_view body, std::string first_key, std::string const& user_id) {
-    return {"EVAL", record_lua() + std::string(prelude) + std::string(body), "2", std::move(first_key),
+    return {"EVAL", record_lua() + std::string(clock_lua()) + std::string(body), "2", std::move(first_key),
             redis::keys::webhook_test_lock(user_id)};
 }
 

@@ -37,10 +37,6 @@ struct test_run {
     }
 };
 
-std::int64_t retention_ms(api_context const& api) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(api.settings().retention).count();
-}
-
 // The test's Retry-After: the lock lives timeoutMs + 5 s, the test at most about timeoutMs + 1 s
 // of that, so the other test ends by the lock's remaining time less 4 s.
 unsigned retry_after_s(std::int64_t lock_ms_left) {
@@ -59,7 +55,7 @@ void finish(api_context& api, std::string const& user_id, ts::test_ids const& id
                                {"ms", r.response_time_ms}});
     ts::result_fields f{r.result == outcome::success, r.status, r.response_time_ms, r.response_body,
                         r.error_message.empty() ? std::nullopt : std::optional<std::string>(r.error_message)};
-    api.redis().command(ts::finish(user_id, ids, f, retention_ms(api)), ex, [weak](std::optional<redis::value> v) {
+    api.redis().command(ts::finish(user_id, ids, f, api.retention_ms()), ex, [weak](std::optional<redis::value> v) {
         auto run = weak.lock();
         if (!run || !run->take_answer()) return;
         if (!v || v->is_error()) return reply_redis_failure(run->c, v);
@@ -102,7 +98,7 @@ void test_webhook(caller c) {
     auto const& req = c.ex->req();
     if (auto e = read_empty_input(req[http::field::content_type], req.body())) return reply_error(c, *e);
     ts::test_ids ids{ids::make_uuid7(), ids::make_uuid7(), ids::make_uuid7(), ids::make_uuid7()};
-    c.api.redis().command(ts::start(c.user_id, ids, retention_ms(c.api)), c.ex->executor(),
+    c.api.redis().command(ts::start(c.user_id, ids, c.api.retention_ms()), c.ex->executor(),
                           [c, ids, arrived](std::optional<redis::value> v) {
                               if (!v || v->is_error()) return reply_redis_failure(c, v);
                               auto r = ts::read_start(*v);

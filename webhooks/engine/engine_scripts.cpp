@@ -15,11 +15,8 @@ namespace {
 
 using namespace script_values;
 
-// After record_lua(): now in unix ms from Redis TIME, the clock every instance shares, and the
-// sender's view of an attempt (read_job's order).
+// After record_lua() and clock_lua(): the sender's view of an attempt (read_job's order).
 constexpr std::string_view prelude = R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- A previous secret is sent only while it still signs.
 local function job(a, w, payload, reclaimed)
   local prev, prev_until = '', '0'
@@ -79,8 +76,9 @@ local claimed = ARGV[15] == '1'
 if claimed then a.token, a.claimedAt = ARGV[12], at end
 if device ~= '' then a.deviceId = device end
 if scene ~= '' then a.sceneId = scene end
+-- `latest`: the delivery's newest attempt, the only one that can be pending (a manual retry checks it).
 local d = {'eventId', ARGV[3], 'type', kind, 'userId', user, 'webhookId', w.id, 'payload', body,
-  'maxAttempts', a.maxAttempts, 'createdAt', at}
+  'maxAttempts', a.maxAttempts, 'createdAt', at, 'latest', a.id}
 append_present(d, a, {'deviceId', 'sceneId', 'alertEventId', 'severity'})
 local delivery = K_DELIVERY .. a.deliveryId
 redis.call('HSET', delivery, unpack(d))
@@ -228,6 +226,7 @@ if retry then
     scheduledAt = due, createdAt = ms(now), userId = a.userId, webhookId = a.webhookId, retentionMs = ARGV[12]}
   write_attempt(b, now, retention)
   redis.call('ZADD', KEYS[1], due, b.id)
+  redis.call('HSET', K_DELIVERY .. a.deliveryId, 'latest', b.id)
   redis.call('PEXPIRE', K_DELIVERY .. a.deliveryId, retention + DAY)
   next_id, next_at = b.id, due
 end
@@ -285,7 +284,7 @@ struct script {
 
 script const& script_of(engine_step step) {
     auto make = [](std::string_view body) {
-        script s{record_lua() + std::string(prelude) + std::string(body), {}};
+        script s{record_lua() + std::string(clock_lua()) + std::string(prelude) + std::string(body), {}};
         s.sha = redis::script_sha1(s.source);
         return s;
     };

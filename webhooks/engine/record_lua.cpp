@@ -138,4 +138,11 @@ std::string const& record_lua() {
     return text;
 }
 
+std::string_view clock_lua() {
+    return R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+)lua";
+}
+
 } // namespace ssegw::webhooks

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace ssegw::webhooks {
 
@@ -18,5 +19,9 @@ namespace ssegw::webhooks {
 /// `retention` (ms) may be nil: each record's own `retentionMs` (the worker's that wrote it) is
 /// used then, which is how the gateway's scripts, which are not given one, keep the same bounds.
 std::string const& record_lua();
+
+/// Lua source defining `now`, unix ms from Redis TIME: the clock every instance's records share.
+/// For scripts that run after record_lua().
+std::string_view clock_lua();
 
 } // namespace ssegw::webhooks
