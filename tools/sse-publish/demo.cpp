@@ -1,9 +1,12 @@
 #include "tools/sse-publish/demo.hpp"
 
 #include "common/auth/seed_key.hpp"
+#include "common/ids/uuid.hpp"
 #include "common/redis/publish_script.hpp"
 #include "common/redis/sync_client.hpp"
 #include "common/sha256.hpp"
+#include "tools/sse-publish/event_mode.hpp"
+#include "webhooks/events/event_input.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/rand.h>
@@ -103,6 +106,10 @@ struct device_sim {
     double queue = 0;      // people waiting
     double baseline = 0;   // the level the queue drifts back to
     double service_s = 0;  // seconds each waiting person adds to the wait
+    // Between its device_offline and device_online events. Its results go on: a dashboard or test
+    // watching every device must not wait out a demo outage.
+    bool online = true;
+    steady::time_point offline_since;
 };
 
 // Builds synthetic results round-robin over the devices: docs/PRODUCERS.md's result shape plus the
@@ -121,6 +128,8 @@ public:
             devices_.push_back(std::move(d));
         }
     }
+
+    std::vector<device_sim>& devices() { return devices_; }
 
     /// The next device and its result, one JSON object on one line.
     std::pair<std::string, std::string> next() {
@@ -177,6 +186,108 @@ private:
     std::vector<device_sim> devices_;
     std::size_t next_ = 0;
 };
+
+// Platform events for the demo user's webhook, one per call, in a cycle over the catalogue's
+// everyday types: alerts from the simulated queues (a queue-length rule), a device going offline
+// and coming back, a quota warning. Realistic data, as docs/WEBHOOKS.md
+// shows it; each checked as `--event` checks one, with a new UUIDv7 and Redis's time.
+class event_generator {
+public:
+    event_generator(result_generator& results, std::string user) : results_(results), user_(std::move(user)) {}
+
+    /// The next event of the cycle, or nullopt when its step has nothing to report this time.
+    std::optional<webhooks::event_fields> next() {
+        static constexpr std::array<std::string_view, 6> cycle{"alert_triggered", "device_offline", "alert_triggered",
+                                                               "device_online",   "quota_warning",  "alert_triggered"};
+        std::string_view const type = cycle[step_++ % cycle.size()];
+        std::optional<nlohmann::ordered_json> data = type == "alert_triggered" ? alert()
+                                                   : type == "device_offline"  ? offline()
+                                                   : type == "device_online"   ? online()
+                                                                               : quota();
+        if (!data) return std::nullopt;
+        webhooks::event_flags flags;  // device, scene from the data; a new UUIDv7; Redis's time
+        flags.type = type;
+        flags.user = user_;
+        std::string error;
+        auto e = webhooks::make_event(flags, data->dump(), error);
+        if (!e) throw std::logic_error("demo event " + std::string(type) + ": " + error);
+        return e;
+    }
+
+private:
+    static constexpr int queue_threshold = 4;  // the demo's alert rule: queue length above 4
+
+    // The online device with the longest queue, if that breaks the rule.
+    std::optional<nlohmann::ordered_json> alert() {
+        device_sim const* top = nullptr;
+        for (auto const& d : results_.devices())
+            if (d.online && (!top || d.queue > top->queue)) top = &d;
+        int const queue = top ? static_cast<int>(std::lround(top->queue)) : 0;
+        if (queue <= queue_threshold) return std::nullopt;
+        std::string const alert_id = ids::make_uuid7();
+        return nlohmann::ordered_json{
+            {"alertEventId", alert_id},
+            {"ruleId", stable_uuid("rule:" + user_ + ":queue")},
+            {"ruleName", "Queue too long"},
+            {"sceneId", top->scene_id},
+            {"sceneName", "Checkout queue (" + top->id + ")"},
+            {"deviceId", top->id},
+            {"severity", queue > 2 * queue_threshold ? "critical" : "warning"},
+            {"metricPath", "current.inQueue"},
+            {"operator", "GT"},
+            {"threshold", queue_threshold},
+            {"actualValue", queue},
+            {"message", "Queue length (" + std::to_string(queue) + ") above threshold (" +
+                            std::to_string(queue_threshold) + ")"},
+            {"snapshotUrls", {"https://storage.example.com/snapshots/" + alert_id + ".jpg"}}};
+    }
+
+    // The next device in turn goes offline (a demo with one device keeps it online).
+    std::optional<nlohmann::ordered_json> offline() {
+        auto& devices = results_.devices();
+        if (devices.size() < 2) return std::nullopt;
+        device_sim& d = devices[offline_turn_++ % devices.size()];
+        d.online = false;
+        d.offline_since = steady::now();
+        auto const last_seen = std::chrono::system_clock::now() - 30s;  // the heartbeat timeout
+        return nlohmann::ordered_json{{"deviceId", d.id},
+                                      {"sceneId", d.scene_id},
+                                      {"reason", "heartbeat_timeout"},
+                                      {"lastSeenAt", utc_timestamp(last_seen)}};
+    }
+
+    std::optional<nlohmann::ordered_json> online() {
+        for (auto& d : results_.devices()) {
+            if (d.online) continue;
+            d.online = true;
+            auto const away = std::chrono::duration_cast<std::chrono::seconds>(steady::now() - d.offline_since);
+            return nlohmann::ordered_json{
+                {"deviceId", d.id}, {"sceneId", d.scene_id}, {"offlineSeconds", away.count() + 30}};
+        }
+        return std::nullopt;
+    }
+
+    // The user's monthly analysis minutes, creeping past the 80 % warning level.
+    std::optional<nlohmann::ordered_json> quota() {
+        constexpr int limit = 6000;
+        used_ += 37;
+        if (used_ >= limit) used_ = limit * 8 / 10;
+        return nlohmann::ordered_json{{"quotaType", "analysisMinutes"},
+                                      {"used", used_},
+                                      {"limit", limit},
+                                      {"usagePercent", round_decimals(100.0 * used_ / limit, 1)},
+                                      {"warningPercent", 80}};
+    }
+
+    result_generator& results_;
+    std::string user_;
+    std::size_t step_ = 0;
+    std::size_t offline_turn_ = 0;
+    int used_ = 4800;
+};
+
+constexpr auto event_period = 3s;                  // one platform event every few seconds
+constexpr std::uint64_t event_backlog_cap = 100'000;  // a demo nobody delivers for stops adding events there
 
 // SIGINT/SIGTERM are blocked and taken with sigtimedwait, which doubles as the pacing sleep:
 // no async handler, and a signal ends the wait at once. Left blocked on return: the demo is
@@ -241,18 +352,22 @@ int run_demo(demo_options const& opt) {
     std::cout << "key=" << key << "\nuser=" << opt.user << "\ndevices=" << joined << std::endl;
 
     result_generator gen(devices, opt.user);
+    event_generator events(gen, opt.user);
     auto const period = std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(1.0 / opt.rate));
     auto next = steady::now();
+    auto next_event = next + event_period;  // not at once: a --count run that seeds a key publishes none
     std::uint64_t published = 0;
     bool outage = false;
     while (opt.count == 0 || published < opt.count) {
-        if (stop.wait_until(next))
+        bool const event_turn = next_event < next;
+        auto& due = event_turn ? next_event : next;
+        if (stop.wait_until(due))
             return 0;
         // After a stall (slow Redis, an outage) keep the pace rather than burst to catch up.
         auto const now = steady::now();
-        if (now - next > 1s)
-            next = now;
-        next += period;
+        if (now - due > 1s)
+            due = now;
+        due += event_turn ? event_period : period;
         try {
             if (!redis) {
                 // Re-seed on every new connection: a restarted Redis may have lost the key.
@@ -260,6 +375,11 @@ int run_demo(demo_options const& opt) {
                 auth::seed_key(*redis, key_hash, demo_key_record(opt.user), devices);
                 std::cerr << "sse-publish: redis is back\n";
                 outage = false;
+            }
+            if (event_turn) {
+                if (auto e = events.next())
+                    publish_one_event(*redis, *e, event_backlog_cap, "demo: ");
+                continue;
             }
             auto const [device, json] = gen.next();
             auto const ids = redis::publish_result(*redis, device, opt.user, json, opt.maxlen);

@@ -14,28 +14,13 @@ class event_publisher {
 public:
     explicit event_publisher(event_options const& opt) : opt_(opt) {}
 
-    /// Publishes one checked event; `where` prefixes messages ("" or "line N: "). Returns the exit code.
+    /// Publishes one checked event and prints its id; `where` prefixes messages. Returns the exit code.
     int publish(webhooks::event_fields const& e, std::string const& where) {
         // Connected at the first event: input refused before then never needs Redis.
         if (!redis_) redis_.emplace(opt_.redis);
-        auto const out = webhooks::publish_event(*redis_, e, opt_.max_backlog);
-        switch (out.status) {
-        case webhooks::publish_status::added:
-            break;
-        case webhooks::publish_status::duplicate:
-            std::cerr << "sse-publish: " << where << "event " << e.event_id << ": duplicate (published as "
-                      << out.entry_id << " within the last 24 h), nothing added\n";
-            break;
-        case webhooks::publish_status::bad_event:
-            std::cerr << "sse-publish: " << where << out.error << '\n';
-            return 2;
-        case webhooks::publish_status::backlog_full:
-            std::cerr << "sse-publish: " << where << "BACKLOG_FULL: webhook:events holds " << opt_.max_backlog
-                      << " entries or more (--max-backlog); nothing added\n";
-            return 1;
-        }
-        std::cout << e.event_id << std::endl;  // at once: a live producer waits for it
-        return 0;
+        int const rc = publish_one_event(*redis_, e, opt_.max_backlog, where);
+        if (rc == 0) std::cout << e.event_id << std::endl;  // at once: a live producer waits for it
+        return rc;
     }
 
 private:
@@ -44,6 +29,27 @@ private:
 };
 
 } // namespace
+
+int publish_one_event(redis::sync_client& redis, webhooks::event_fields const& e, std::uint64_t max_backlog,
+                      std::string const& where) {
+    auto const out = webhooks::publish_event(redis, e, max_backlog);
+    switch (out.status) {
+    case webhooks::publish_status::added:
+        break;
+    case webhooks::publish_status::duplicate:
+        std::cerr << "sse-publish: " << where << "event " << e.event_id << ": duplicate (published as "
+                  << out.entry_id << " within the last 24 h), nothing added\n";
+        break;
+    case webhooks::publish_status::bad_event:
+        std::cerr << "sse-publish: " << where << out.error << '\n';
+        return 2;
+    case webhooks::publish_status::backlog_full:
+        std::cerr << "sse-publish: " << where << "BACKLOG_FULL: webhook:events holds " << max_backlog
+                  << " entries or more (--max-backlog); nothing added\n";
+        return 1;
+    }
+    return 0;
+}
 
 int run_events(event_options const& opt) {
     std::string error;

@@ -31,6 +31,7 @@ using namespace ssegw;
 constexpr char const* about = R"(Usage: sse-publish [FLAGS] RESULT_JSON     publish one result
        sse-publish [FLAGS] < results.jsonl  publish one result per line
        sse-publish --demo [FLAGS]           seed a demo user, publish synthetic results
+                                            and webhook events
        sse-publish --print-script           print the publish Lua script
        sse-publish --event TYPE --user ID [--device ID] [--scene ID] [--event-id UUID]
                    [--timestamp TIME] [DATA_JSON]
@@ -98,7 +99,8 @@ flags::result parse_args(int argc, char** argv, options& opt) {
         ->type_name("N")->transform(flags::whole_number(1, 1'000'000'000))->capture_default_str();
     app.add_flag("--demo", opt.demo,
                  "seed apikey:<sha256(key)> and user:<user>:devices, print key=, user=, devices= lines, "
-                 "then publish until SIGINT/SIGTERM");
+                 "then publish until SIGINT/SIGTERM: results, and every 3 s a webhook event (alert_triggered, "
+                 "device_offline, device_online, quota_warning) as --event does");
     add_optional(app, "--devices", opt.devices, "demo: number of devices, named <user>-cam-<i>")
         ->type_name("N")->transform(flags::whole_number(1, 10'000))->default_str("3");
     add_optional(app, "--rate", opt.rate, "demo: results per second, round-robin over devices")
