@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstring>
 
 namespace ssegw::web {
 namespace {
@@ -72,10 +73,21 @@ void listener::do_accept() {
 void listener::on_accept(error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-        bool out_of_descriptors = ec == net::error::no_descriptors || ec.value() == ENFILE;
-        if (out_of_descriptors && shed_one()) return do_accept();
+        // Linux answers EMFILE before looking at the queue: with or without a connection waiting.
+        bool out_of_descriptors = ec.value() == EMFILE || ec.value() == ENFILE;
+        if (out_of_descriptors && reserve_fd_ >= 0) {
+            while (shed_one()) {
+            }
+            // Nothing waits now: the next connection, or descriptors freed, wake the accept again.
+            acceptor_.async_wait(tcp::acceptor::wait_read, [this](error_code e) {
+                if (e != net::error::operation_aborted && acceptor_.is_open()) do_accept();
+            });
+            return;
+        }
         // A transient error, or out of descriptors with none in reserve: never stop accepting for good.
-        log::warn("accept failed", {{"error", ec.message()}});
+        // strerror rather than ec.message(): no virtual call while even the sanitizers' own checks
+        // may lack a descriptor.
+        log::warn("accept failed", {{"error", std::strerror(ec.value())}});
         backoff_.expires_after(std::chrono::milliseconds(50));
         backoff_.async_wait([this](error_code e) {
             if (!e) do_accept();

@@ -53,7 +53,7 @@ private:
     bool admit_rate(tcp::socket& socket);
     /// Out of descriptors: the connection waiting first is accepted on the descriptor kept in
     /// reserve for this, answered 503 and closed, so that clients get an answer instead of waiting
-    /// in the backlog. False if there was no reserve or nothing to accept.
+    /// in the backlog. False if there was no reserve or nothing waiting.
     bool shed_one();
 
     site const& site_;

@@ -83,6 +83,8 @@ TEST_F(fd_limit, out_of_descriptors_each_waiting_connection_gets_a_503_and_accep
     auto dev = unique("d");
     auto key = new_user(user, {dev});
     auto stream = open_stream(gw->port(), device_path(dev), bearer(key));
+    auto first = pub().publish(user, dev, result_json(dev, 1));
+    EXPECT_EQ(next_event(*stream).id, first.device_id);
 
     // More connections than descriptors: the kernel completes every handshake, the gateway
     // accepts what fits and answers the rest.
@@ -121,7 +123,7 @@ TEST_F(fd_limit, out_of_descriptors_each_waiting_connection_gets_a_503_and_accep
     EXPECT_GT(held, 0) << "the ones that fit were accepted and wait for their request";
 
     // The open stream still works while descriptors are out.
-    auto ids = pub().publish(user, dev, result_json(dev, 1));
+    auto ids = pub().publish(user, dev, result_json(dev, 2));
     EXPECT_EQ(next_event(*stream).id, ids.device_id);
 
     for (int fd : socks) ::close(fd);
@@ -143,6 +145,7 @@ TEST_F(fd_limit, out_of_descriptors_each_waiting_connection_gets_a_503_and_accep
     EXPECT_GE(std::stoi(metrics.substr(at + name.size())), refused) << metrics;
     EXPECT_TRUE(log_line(*gw, "out of file descriptors").is_object()) << gw->log_tail();
     EXPECT_TRUE(gw->proc().running());
+    if (HasFailure()) ADD_FAILURE() << gw->log_tail();
 }
 
 } // namespace
