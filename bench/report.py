@@ -359,3 +359,105 @@ def update_readme_webhook_log(readme, md, stamp):
     else:
         text += "\n" + block + "\n"
     readme.write_text(text)
+
+
+SCALE_BEGIN, SCALE_END = "<!-- bench-scale:begin -->", "<!-- bench-scale:end -->"
+
+
+def scale_rows(doc):
+    """(figure, streams, {target: value}) per figure and step of the scale scenarios."""
+    r = doc["results"]
+    steps = sorted({row["streams"] for rows in r.values() for row in rows})
+
+    def at(t, n):
+        return next((row for row in r.get(t, []) if row["streams"] == n), None)
+
+    figures = [
+        ("streams open / failed", lambda x: f'{x["open"]:,} / {x["failed"]:,}'),
+        ("connect rate (streams opened/s)", lambda x: x["connect_rate"]),
+        ("RSS per idle stream (KiB)", lambda x: x["rss_per_stream_bytes"] / 1024),
+        ("kernel Slab per stream, both ends (KiB)", lambda x: x["slab_per_stream_bytes"] / 1024),
+        ("kernel SUnreclaim per stream, both ends (KiB)", lambda x: x["sunreclaim_per_stream_bytes"] / 1024),
+        ("broadcast 1/s: deliveries/s", lambda x: x["deliveries_per_s"]),
+        ("broadcast: server CPU per delivery (µs)", lambda x: x["cpu_us_per_delivery"]),
+        ("broadcast: p50 latency (ms)", lambda x: x["latency_ms"]["p50"]),
+        ("broadcast: p99 latency (ms)", lambda x: x["latency_ms"]["p99"]),
+        ("broadcast: max latency (ms)", lambda x: x["latency_ms"]["max"]),
+        ("broadcast: missing / duplicated", lambda x: f'{x["missing"]:,} / {x["duplicated"]:,}'),
+    ]
+    rows = []
+    for name, fn in figures:
+        for n in steps:
+            vals = {}
+            for t in ("gateway", "nchan"):
+                x = at(t, n)
+                try:
+                    vals[t] = fn(x) if x else None
+                except (KeyError, TypeError):
+                    vals[t] = None
+            rows.append((name, n, vals))
+    return rows
+
+
+def scale_table(doc):
+    lines = ["| figure | streams | sse-gateway | nchan | gateway/nchan |", "|---|---:|---:|---:|---:|"]
+    for name, n, v in scale_rows(doc):
+        g, c = v.get("gateway"), v.get("nchan")
+        lines.append(f"| {name} | {n:,} | {fmt(g)} | {fmt(c)} | {ratio(g, c)} |")
+    m, p = doc["machine"], doc["scenarios"]
+    lb, la = doc.get("load_before"), p.get("load_after")
+    lim = doc.get("descriptor_limit", {})
+    lines.append("")
+    lines.append(
+        f'{m["cores"]} cores ({m["cpu"]}), Linux {m["kernel"]}, nchan {m["nginx_nchan"]}; one server at a time, '
+        f'fresh for each step, pinned to core 0 (sse-gateway `--threads 1`; nginx: one worker, RSS and CPU of '
+        f'master + worker), sse-bench and Redis on core 1; all streams on one device; RSS after {p["settle_s"]} s '
+        f'idle; broadcast {p["rate"]} result/s for {p["duration_s"]} s; kernel memory is machine-wide /proc/meminfo '
+        f'before the opens and once they are open, over the streams, and holds both ends (client and server '
+        f'sockets are on this box); descriptor limit {lim.get("hard", "?"):,}'
+        + (f'; skipped (do not fit): {", ".join(f"{n:,}" for n in p["skipped_steps"])}' if p.get("skipped_steps") else "")
+        + (f"; load average {lb[0]:.2f} before, {la[0]:.2f} after" if lb and la else "")
+        + f'; {doc["seconds"]} s in all.')
+    return "\n".join(lines)
+
+
+def scale_plots(doc, outdir, stamp):
+    r = doc["results"]
+
+    def series(key, scale_by=1.0):
+        out = []
+        for t in ("gateway", "nchan"):
+            pts = [(row["streams"], row[key] * scale_by) for row in r.get(t, []) if row.get(key) is not None]
+            if pts:
+                out.append((t, pts))
+        return out
+
+    mem = [(f"{t}: RSS", pts) for t, pts in series("rss_per_stream_bytes", 1 / 1024)] + \
+          [(f"{t}: kernel Slab (both ends)", pts) for t, pts in series("slab_per_stream_bytes", 1 / 1024)]
+    chart(f"{outdir}/{stamp}-memory.png", "memory per idle stream against streams (one instance, one core)",
+          'set xlabel "streams"\nset ylabel "KiB per stream"\nset yrange [0:*]\nset key top left',
+          mem, "linespoints")
+    chart(f"{outdir}/{stamp}-cpu.png", "server CPU per delivery against streams (broadcast, 1 result/s)",
+          'set xlabel "streams"\nset ylabel "µs of server CPU per delivery"\nset yrange [0:*]\nset key top left',
+          [(t, pts) for t, pts in series("cpu_us_per_delivery")], "linespoints")
+
+
+def write_scale(doc, outdir, stamp):
+    md = scale_table(doc)
+    (outdir / f"{stamp}.md").write_text(md + "\n")
+    scale_plots(doc, outdir, stamp)
+    return md
+
+
+def update_readme_scale(readme, md, stamp):
+    text = readme.read_text()
+    block = (f"{SCALE_BEGIN}\nScale per instance, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
+             f"![memory per stream](bench/results/{stamp}-memory.png)\n"
+             f"![CPU per delivery](bench/results/{stamp}-cpu.png)\n{SCALE_END}")
+    if SCALE_BEGIN in text and SCALE_END in text:
+        text = re.sub(re.escape(SCALE_BEGIN) + ".*?" + re.escape(SCALE_END), lambda _: block, text, flags=re.S)
+    elif LOG_END in text:
+        text = text.replace(LOG_END, LOG_END + "\n\n" + block, 1)
+    else:
+        text += "\n" + block + "\n"
+    readme.write_text(text)
