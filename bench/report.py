@@ -372,14 +372,18 @@ def scale_rows(doc):
     def at(t, n):
         return next((row for row in r.get(t, []) if row["streams"] == n), None)
 
+    def v(x, key, scale=1.0):
+        # A figure marked invalid in the JSON (by hand, with a note saying why) is shown as "–".
+        return None if key in x.get("invalid", []) or x.get(key) is None else x[key] * scale
+
     figures = [
         ("streams open / failed", lambda x: f'{x["open"]:,} / {x["failed"]:,}'),
-        ("connect rate (streams opened/s)", lambda x: x["connect_rate"]),
-        ("RSS per idle stream (KiB)", lambda x: x["rss_per_stream_bytes"] / 1024),
-        ("kernel Slab per stream, both ends (KiB)", lambda x: x["slab_per_stream_bytes"] / 1024),
-        ("kernel SUnreclaim per stream, both ends (KiB)", lambda x: x["sunreclaim_per_stream_bytes"] / 1024),
-        ("broadcast 1/s: deliveries/s", lambda x: x["deliveries_per_s"]),
-        ("broadcast: server CPU per delivery (µs)", lambda x: x["cpu_us_per_delivery"]),
+        ("connect rate (streams opened/s)", lambda x: v(x, "connect_rate")),
+        ("RSS per idle stream (KiB)", lambda x: v(x, "rss_per_stream_bytes", 1 / 1024)),
+        ("kernel Slab per stream, both ends (KiB)", lambda x: v(x, "slab_per_stream_bytes", 1 / 1024)),
+        ("kernel SUnreclaim per stream, both ends (KiB)", lambda x: v(x, "sunreclaim_per_stream_bytes", 1 / 1024)),
+        ("broadcast 1/s: deliveries/s", lambda x: v(x, "deliveries_per_s")),
+        ("broadcast: server CPU per delivery (µs)", lambda x: v(x, "cpu_us_per_delivery")),
         ("broadcast: p50 latency (ms)", lambda x: x["latency_ms"]["p50"]),
         ("broadcast: p99 latency (ms)", lambda x: x["latency_ms"]["p99"]),
         ("broadcast: max latency (ms)", lambda x: x["latency_ms"]["max"]),
@@ -418,6 +422,8 @@ def scale_table(doc):
         + (f'; skipped (do not fit): {", ".join(f"{n:,}" for n in p["skipped_steps"])}' if p.get("skipped_steps") else "")
         + (f"; load average {lb[0]:.2f} before, {la[0]:.2f} after" if lb and la else "")
         + f'; {doc["seconds"]} s in all.')
+    for note in doc.get("notes", []):  # written into the JSON after the run, by hand, when a figure needs one
+        lines += ["", f"Note: {note}"]
     return "\n".join(lines)
 
 
@@ -427,7 +433,8 @@ def scale_plots(doc, outdir, stamp):
     def series(key, scale_by=1.0):
         out = []
         for t in ("gateway", "nchan"):
-            pts = [(row["streams"], row[key] * scale_by) for row in r.get(t, []) if row.get(key) is not None]
+            pts = [(row["streams"], row[key] * scale_by) for row in r.get(t, [])
+                   if row.get(key) is not None and key not in row.get("invalid", [])]
             if pts:
                 out.append((t, pts))
         return out
@@ -438,7 +445,7 @@ def scale_plots(doc, outdir, stamp):
           'set xlabel "streams"\nset ylabel "KiB per stream"\nset yrange [0:*]\nset key top left',
           mem, "linespoints")
     chart(f"{outdir}/{stamp}-cpu.png", "server CPU per delivery against streams (broadcast, 1 result/s)",
-          'set xlabel "streams"\nset ylabel "µs of server CPU per delivery"\nset yrange [0:*]\nset key top left',
+          'set xlabel "streams"\nset ylabel "µs of server CPU per delivery"\nset yrange [0:*]\nset key bottom right',
           [(t, pts) for t, pts in series("cpu_us_per_delivery")], "linespoints")
 
 
@@ -451,7 +458,9 @@ def write_scale(doc, outdir, stamp):
 
 def update_readme_scale(readme, md, stamp):
     text = readme.read_text()
-    block = (f"{SCALE_BEGIN}\nScale per instance, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
+    block = (f"{SCALE_BEGIN}\nThe final figures come with a full `bench/run --scale` on a quiet machine. Latest run "
+             f"({stamp}; `bench/results/{stamp}.json`), indicative only if the load average in its note is high:\n\n"
+             f"{md}\n\n"
              f"![memory per stream](bench/results/{stamp}-memory.png)\n"
              f"![CPU per delivery](bench/results/{stamp}-cpu.png)\n{SCALE_END}")
     if SCALE_BEGIN in text and SCALE_END in text:
