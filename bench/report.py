@@ -415,7 +415,10 @@ def scale_table(doc):
     lines.append(
         f'{m["cores"]} cores ({m["cpu"]}), Linux {m["kernel"]}, nchan {m["nginx_nchan"]}; one server at a time, '
         f'fresh for each step, pinned to core 0 (sse-gateway `--threads 1`; nginx: one worker, RSS and CPU of '
-        f'master + worker), sse-bench and Redis on core 1; all streams on one device; RSS after {p["settle_s"]} s '
+        f'master + worker), sse-bench and Redis on core 1; sse-bench\'s streams from '
+        + (f'{len(p["sources"])} source addresses ({", ".join(p["sources"])})' if p.get("sources")
+           else "one source address (127.0.0.1)")
+        + f'; all streams on one device; RSS after {p["settle_s"]} s '
         f'idle; broadcast {p["rate"]} result/s for {p["duration_s"]} s; kernel memory is machine-wide /proc/meminfo '
         f'before the opens and once they are open, over the streams, and holds both ends (client and server '
         f'sockets are on this box); descriptor limit {lim.get("hard", "?"):,}'
@@ -470,3 +473,59 @@ def update_readme_scale(readme, md, stamp):
     else:
         text += "\n" + block + "\n"
     readme.write_text(text)
+
+
+def scale_box_table(doc):
+    """The multi-instance steps: one row per figure and step, gateway against nchan."""
+    r = doc["results"]
+    steps = sorted({row["streams"] for rows in r.values() for row in rows})
+
+    def at(t, n):
+        return next((row for row in r.get(t, []) if row["streams"] == n), None)
+
+    figures = [
+        ("instances (gateways; nginx workers)", lambda x: str(x["instances"])),
+        ("streams open / failed", lambda x: f'{x["open"]:,} / {x["failed"]:,}'),
+        ("connect rate (streams opened/s, all load processes)", lambda x: x["connect_rate"]),
+        ("RSS per idle stream, all server processes (KiB)", lambda x: x["rss_per_stream_bytes"] / 1024),
+        ("Redis used_memory per stream (bytes)", lambda x: x["redis_used_memory_per_stream_bytes"]),
+        ("kernel Slab per stream, both ends (KiB)", lambda x: x["slab_per_stream_bytes"] / 1024),
+        ("broadcast 1/s: deliveries/s", lambda x: x["deliveries_per_s"]),
+        ("broadcast: server CPU per delivery (µs)", lambda x: x["cpu_us_per_delivery"]),
+        ("broadcast: Redis CPU (s) while opening / broadcasting", lambda x:
+         f'{x["redis_cpu_s_idle_open"]:.2f} / {x["redis_cpu_s_broadcast"]:.2f}'),
+        ("broadcast: p50 / p99 / max latency (ms)", lambda x:
+         f'{fmt(x["latency_ms"]["p50"])} / {fmt(x["latency_ms"]["p99"])} / {fmt(x["latency_ms"]["max"])}'),
+        ("broadcast: missing / duplicated", lambda x: f'{x["missing"]:,} / {x["duplicated"]:,}'),
+    ]
+    lines = ["| figure | streams | sse-gateway | nchan | gateway/nchan |", "|---|---:|---:|---:|---:|"]
+    for name, fn in figures:
+        for n in steps:
+            vals = {}
+            for t in ("gateway", "nchan"):
+                x = at(t, n)
+                try:
+                    vals[t] = fn(x) if x else None
+                except (KeyError, TypeError):
+                    vals[t] = None
+            g, c = vals.get("gateway"), vals.get("nchan")
+            lines.append(f"| {name} | {n:,} | {fmt(g)} | {fmt(c)} | {ratio(g, c)} |")
+    m, p = doc["machine"], doc["scenarios"]
+    lb, la = doc.get("load_before"), p.get("load_after")
+    lines.append("")
+    lines.append(
+        f'{m["cores"]} cores ({m["cpu"]}), Linux {m["kernel"]}, nchan {m["nginx_nchan"]}; up to '
+        f'{p["per_instance"]:,} streams per instance: that many sse-gateway `--threads 1` on one Redis, or one '
+        f'nginx with that many workers (`reuseport`), all on core 0; as many sse-bench processes on core 1, each '
+        f'with its own two source addresses and its own device (so one publish per process per second); the '
+        f'latency quantiles are of the processes\' CDFs merged; CPU, RSS and kernel memory read here around '
+        f'barriers all sse-bench wait at'
+        + (f"; load average {lb[0]:.2f} before, {la[0]:.2f} after" if lb and la else "")
+        + f'; {doc["seconds"]} s in all.')
+    return "\n".join(lines)
+
+
+def write_scale_box(doc, outdir, stamp):
+    md = scale_box_table(doc)
+    (outdir / f"{stamp}.md").write_text(md + "\n")
+    return md

@@ -2,7 +2,8 @@
 
 One sse-gateway (`--threads 1`) and one nginx+nchan worker, each pinned to core 0 in turn, hold
 5,000, 10,000 and 18,000 streams of one device (500, 1,000 and 2,000 with --quick), opened by
-one sse-bench on core 1 (Redis on core 1 too). The top step is what one process reaches under the
+one sse-bench on core 1 (Redis on core 1 too), its streams spread over the source addresses
+127.0.0.2-127.0.0.5 (two with --quick; `--bind`). The top step is what one process reaches under the
 20,000-descriptor hard limit of our machines. Each step starts a fresh server, then one sse-bench
 run measures, as for every target:
 
@@ -21,14 +22,23 @@ run measures, as for every target:
 A step whose streams do not fit the descriptor limit (sse-bench holds one socket per stream, the
 server one per stream too) is skipped and said so, never run short.
 """
+import json
 import os
 import resource
+import subprocess
 import time
 
 STEPS_FULL = [5000, 10000, 18000]
 STEPS_QUICK = [500, 1000, 2000]
-FULL = {"steps": STEPS_FULL, "settle_s": 5, "duration_s": 10, "drain_s": 5, "ramp": 100000, "rate": 1}
-QUICK = {"steps": STEPS_QUICK, "settle_s": 1, "duration_s": 3, "drain_s": 3, "ramp": 100000, "rate": 1}
+# The client's source addresses (sse-bench --bind, round-robin per stream). From one address to one
+# server port, past about half of the ~28,000 ephemeral ports Linux's connect() searches for a free
+# one: the first full run (one address) saw both servers' connect rate fall from 7,000-12,000/s to
+# about 2,300/s at 18,000 streams. Four addresses keep each under 4,500 ports.
+SOURCES = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"]
+FULL = {"steps": STEPS_FULL, "settle_s": 5, "duration_s": 10, "drain_s": 5, "ramp": 100000, "rate": 1,
+        "sources": SOURCES}
+QUICK = {"steps": STEPS_QUICK, "settle_s": 1, "duration_s": 3, "drain_s": 3, "ramp": 100000, "rate": 1,
+         "sources": SOURCES[:2]}
 TARGETS = ("gateway", "nchan")
 SPARE_FDS = 64  # sse-bench's own descriptors besides its streams (Redis, publisher, stdio, epoll)
 
@@ -69,7 +79,8 @@ def one_step(h, kind, n, p, workdir, redis_url):
     try:
         after_file = workdir / f"scale-{kind}-{n}.kmem"
         args = (f"--streams {n} --devices 1 --users 1 --all-ratio 0 --ramp {p['ramp']} --rate {p['rate']}"
-                f" --duration {p['duration_s']} --drain {p['drain_s']} --settle {p['settle_s']}")
+                f" --duration {p['duration_s']} --drain {p['drain_s']} --settle {p['settle_s']}"
+                + (f" --bind {','.join(p['sources'])}" if p["sources"] else ""))
         before = read_kernel_memory()
         rep = h.bench(kind, server, redis_url, args, workdir, f"scale{n}",
                       extra=["--on-ready", f"cat /proc/meminfo /proc/net/sockstat > {after_file}"])
@@ -115,6 +126,11 @@ def summarize(rep, before, after):
 def run(h, quick, workdir, targets=TARGETS):
     """{target: [row per step]}, the parameters, and the descriptor limits."""
     p = dict(QUICK if quick else FULL)
+    if p["sources"]:
+        usage = subprocess.run([str(h.BENCH_BIN / "sse-bench"), "--help"], capture_output=True, text=True).stdout
+        if "--bind" not in usage:
+            raise RuntimeError(f"{h.BENCH_BIN}/sse-bench has no --bind: rebuild it (bench/run without --no-build, "
+                               "or SSEGW_BENCH_BIN_DIR=<a build with it>/bin)")
     steps, limits = fitting_steps(p["steps"], h.log)
     p["skipped_steps"] = [n for n in p["steps"] if n not in steps]
     results = {k: [] for k in TARGETS if k in targets}
@@ -128,3 +144,184 @@ def run(h, quick, workdir, targets=TARGETS):
         redis.stop()
     p["load_after"] = os.getloadavg()
     return results, p, limits
+
+
+# ---------------------------------------------------------------------------------------------
+# On the box (issue 13's second part, started): several instances on one Redis, several sse-bench
+# load processes, each over its own loopback source addresses. Run with `bench/run --scale-box`.
+# Not finished: the spread scenario (10,000 devices at 2,000 results/s) and Redis's per-instance
+# work (leases, keepalive) are not measured yet.
+
+BOX_FULL = {"steps": [25000, 50000, 100000], "per_instance": 17000, "settle_s": 5, "duration_s": 10,
+            "drain_s": 5, "ramp": 100000, "rate": 1}
+BOX_QUICK = {"steps": [2000, 4000, 6000], "per_instance": 1000, "settle_s": 1, "duration_s": 3,
+             "drain_s": 3, "ramp": 100000, "rate": 1}
+BARRIER_S = 300  # how long a waiting sse-bench hook waits for the others before it goes on alone
+
+
+def proc_sample(pids):
+    """CPU seconds and VmRSS (KiB) of these processes, summed, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu, rss = 0.0, 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime: fields 14 and 15
+            with open(f"/proc/{pid}/status") as f:
+                rss += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+        except (OSError, IndexError, ValueError):
+            pass
+    return cpu, rss
+
+
+def redis_used_memory(redis_url):
+    port = redis_url.rsplit(":", 1)[1]
+    out = subprocess.run(["redis-cli", "-p", port, "INFO", "memory"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("used_memory:"):
+            return int(line.split(":")[1])
+    return None
+
+
+def merged_quantiles(cdfs, qs=(0.5, 0.99)):
+    """Quantiles of the union of several latency CDFs [(weight, [(ms, fraction), ...])]."""
+    total = sum(w for w, pts in cdfs if pts)
+    xs = sorted({x for _, pts in cdfs for x, _ in pts})
+    out = {}
+    for q in qs:
+        for x in xs:
+            # Each CDF's fraction at x: the last point at or below x.
+            mass = sum(w * max((f for px, f in pts if px <= x), default=0.0) for w, pts in cdfs if pts)
+            if total and mass / total >= q:
+                out[q] = x
+                break
+    return out
+
+
+def barrier(path, name):
+    """A shell command for --on-ready/--on-done: say so, then wait for `go` (at most BARRIER_S)."""
+    return (f"touch {path}/{name} && i=0; while [ ! -e {path}/go-{name.split('.')[0]} ] && [ $i -lt "
+            f"{BARRIER_S * 20} ]; do sleep 0.05; i=$((i+1)); done")
+
+
+def wait_all(path, names, procs, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        if all((path / n).exists() for n in names):
+            return
+        dead = [p for p in procs if p.poll() is not None]
+        if dead:
+            raise RuntimeError(f"an sse-bench exited with {dead[0].returncode} before the others were ready")
+        time.sleep(0.05)
+    raise RuntimeError(f"not every sse-bench reached {names[0].split('.')[0]} in {timeout} s")
+
+
+def box_step(h, kind, n, p, workdir, redis, redis_url):
+    """n streams over ceil(n / per_instance) gateways (or nginx workers) and as many sse-bench."""
+    k = -(-n // p["per_instance"])
+    share = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    h.redis_cli(redis_url, "FLUSHALL")
+    h.log(f"scale box: {n:,} streams on {k} {kind} instance(s)")
+    step_dir = workdir / f"box-{kind}-{n}"
+    step_dir.mkdir()
+    servers, benches = [], []
+    try:
+        if kind == "gateway":
+            servers = [h.start_target(kind, workdir, redis_url, name=f"gateway{i}") for i in range(k)]
+        else:
+            servers = [h.start_target(kind, workdir, redis_url, workers=k)]
+        server_pids = [pid for s in servers for pid in s.pids()]
+        cpu0, rss0 = proc_sample(server_pids)
+        rcpu0, rrss0 = proc_sample([redis.proc.pid])
+        rmem0 = redis_used_memory(redis_url)
+        kmem0 = read_kernel_memory()
+        t_open = time.time()
+        for i in range(k):
+            server = servers[i] if kind == "gateway" else servers[0]
+            # Two source addresses per process: each keeps under half the ephemeral ports.
+            sources = f"127.0.{1 + i}.2,127.0.{1 + i}.3"
+            args = (f"--streams {share[i]} --devices 1 --users 1 --all-ratio 0 --ramp {p['ramp']} --rate {p['rate']}"
+                    f" --duration {p['duration_s']} --drain {p['drain_s']} --settle {p['settle_s']} --bind {sources}")
+            name = f"box{n}x{i}"
+            out = step_dir / f"{name}.json"
+            argv = [str(h.BENCH_BIN / "sse-bench"), "--target", kind, "--port", str(server.port),
+                    "--redis", redis_url, "--prefix", name, "--label", name, "--out", str(out),
+                    "--cdf-out", str(step_dir / f"{name}.cdf"),
+                    "--on-ready", barrier(step_dir, f"ready.{i}"), "--on-done", barrier(step_dir, f"done.{i}")]
+            argv += args.split()
+            err = open(step_dir / f"{name}.stderr", "wb")
+            benches.append(subprocess.Popen(h.pinned(h.LOAD_CORE, argv), stdout=subprocess.DEVNULL, stderr=err))
+            err.close()
+        wait_all(step_dir, [f"ready.{i}" for i in range(k)], benches, 120 + p["settle_s"])
+        all_open_s = time.time() - t_open
+        kmem1 = read_kernel_memory()
+        cpu1, rss1 = proc_sample(server_pids)
+        rcpu1, rrss1 = proc_sample([redis.proc.pid])
+        rmem1 = redis_used_memory(redis_url)
+        (step_dir / "go-ready").touch()
+        wait_all(step_dir, [f"done.{i}" for i in range(k)], benches, p["duration_s"] + p["drain_s"] + 60)
+        cpu2, _ = proc_sample(server_pids)
+        rcpu2, _ = proc_sample([redis.proc.pid])
+        (step_dir / "go-done").touch()
+        for b in benches:
+            if b.wait(120) != 0:
+                raise RuntimeError(f"an sse-bench exited with {b.returncode}; see {step_dir}")
+        reports = [json.loads((step_dir / f"box{n}x{i}.json").read_text()) for i in range(k)]
+        cdfs = []
+        for i, r in enumerate(reports):
+            text = (step_dir / f"box{n}x{i}.cdf").read_text()
+            pts = [tuple(map(float, line.split())) for line in text.splitlines() if line.strip()]
+            cdfs.append((r["steps"][0]["received"], pts))
+    finally:
+        for b in benches:
+            if b.poll() is None:
+                b.kill()
+                b.wait()
+        for s in servers:
+            s.stop()
+    opened = sum(r["streams"]["open"] for r in reports)
+    received = sum(r["steps"][0]["received"] for r in reports)
+    q = merged_quantiles(cdfs)
+    per = lambda a, b: round((a - b) * 1024 / opened) if opened else None  # noqa: E731 (KiB -> bytes/stream)
+    return {
+        "streams": n, "instances": k, "open": opened,
+        "failed": sum(r["streams"]["failed"] for r in reports),
+        # Opened per second: all streams over the time until the slowest process had all its streams.
+        "connect_rate": round(opened / max(r["streams"]["connect_s"] for r in reports), 1),
+        "all_ready_s": round(all_open_s, 3),
+        "rss_per_stream_bytes": per(rss1, rss0),
+        "rss_servers_kib": rss1, "rss_redis_kib": rrss1,
+        "redis_used_memory_per_stream_bytes": round((rmem1 - rmem0) / opened, 1) if opened and rmem0 else None,
+        "slab_per_stream_bytes": per(kmem1["slab_kib"], kmem0["slab_kib"]),
+        "sunreclaim_per_stream_bytes": per(kmem1["sunreclaim_kib"], kmem0["sunreclaim_kib"]),
+        "expected": sum(r["steps"][0]["expected"] for r in reports), "received": received,
+        "missing": sum(r["steps"][0]["missing"] for r in reports),
+        "duplicated": sum(r["steps"][0]["duplicated"] for r in reports),
+        "deliveries_per_s": round(sum(r["steps"][0]["deliveries_per_s"] for r in reports), 1),
+        "server_cpu_s": round(cpu2 - cpu1, 3),
+        "cpu_us_per_delivery": round((cpu2 - cpu1) / received * 1e6, 3) if received else None,
+        "redis_cpu_s_idle_open": round(rcpu1 - rcpu0, 3),
+        "redis_cpu_s_broadcast": round(rcpu2 - rcpu1, 3),
+        "latency_ms": {"p50": q.get(0.5), "p99": q.get(0.99),
+                       "max": max(r["steps"][0]["latency_ms"]["max"] for r in reports)},
+        "errors": [e for r in reports for e in r.get("errors", [])][:5],
+    }
+
+
+def run_box(h, quick, workdir, targets=TARGETS):
+    p = dict(BOX_QUICK if quick else BOX_FULL)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if p["per_instance"] + SPARE_FDS > hard:
+        raise RuntimeError(f"{p['per_instance']:,} streams per instance do not fit the descriptor limit {hard:,}")
+    results = {k: [] for k in TARGETS if k in targets}
+    redis, redis_url = h.start_redis(workdir)
+    try:
+        for n in p["steps"]:
+            for kind in results:
+                results[kind].append(box_step(h, kind, n, p, workdir, redis, redis_url))
+                time.sleep(1)
+    finally:
+        redis.stop()
+    p["load_after"] = os.getloadavg()
+    return results, p, {"soft": soft, "hard": hard}
