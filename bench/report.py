@@ -476,27 +476,47 @@ def update_readme_scale(readme, md, stamp):
 
 
 def scale_box_table(doc):
-    """The multi-instance steps: one row per figure and step, gateway against nchan."""
-    r = doc["results"]
+    """The multi-instance steps: per scenario, one row per figure and step, gateway against nchan."""
+    parts = [scale_box_rows(doc["results"]["broadcast"], "broadcast 1/s"),
+             scale_box_rows(doc["results"]["spread"], "spread", opening=False)]
+    m, p = doc["machine"], doc["scenarios"]
+    lb, la = doc.get("load_before"), p.get("load_after")
+    return "\n\n".join(parts) + "\n\n" + (
+        f'{m["cores"]} cores ({m["cpu"]}), Linux {m["kernel"]}, nchan {m["nginx_nchan"]}; up to '
+        f'{p["per_instance"]:,} streams per instance: that many sse-gateway `--threads 1` on one Redis, or one '
+        f'nginx with that many workers (`reuseport`), all on core 0; as many sse-bench processes on core 1, each '
+        f'with its own two source addresses and devices: broadcast, one device per process and one publish per '
+        f'process per second; spread, {p["spread_devices"]:,} devices ({p["spread_devices"] // 10:,} users) and '
+        f'{p["spread_rate"]:,} results/s shared out; idle CPU over {p["idle_s"]} s with every stream open; the '
+        f'latency quantiles are of the processes\' CDFs merged; CPU, RSS and kernel memory read here around '
+        f'barriers all sse-bench wait at'
+        + (f"; load average {lb[0]:.2f} before, {la[0]:.2f} after" if lb and la else "")
+        + f'; {doc["seconds"]} s in all.')
+
+
+def scale_box_rows(r, title, opening=True):
     steps = sorted({row["streams"] for rows in r.values() for row in rows})
 
     def at(t, n):
         return next((row for row in r.get(t, []) if row["streams"] == n), None)
 
-    figures = [
+    opening_figures = [
         ("instances (gateways; nginx workers)", lambda x: str(x["instances"])),
         ("streams open / failed", lambda x: f'{x["open"]:,} / {x["failed"]:,}'),
         ("connect rate (streams opened/s, all load processes)", lambda x: x["connect_rate"]),
         ("RSS per idle stream, all server processes (KiB)", lambda x: x["rss_per_stream_bytes"] / 1024),
         ("Redis used_memory per stream (bytes)", lambda x: x["redis_used_memory_per_stream_bytes"]),
         ("kernel Slab per stream, both ends (KiB)", lambda x: x["slab_per_stream_bytes"] / 1024),
-        ("broadcast 1/s: deliveries/s", lambda x: x["deliveries_per_s"]),
-        ("broadcast: server CPU per delivery (µs)", lambda x: x["cpu_us_per_delivery"]),
-        ("broadcast: Redis CPU (s) while opening / broadcasting", lambda x:
-         f'{x["redis_cpu_s_idle_open"]:.2f} / {x["redis_cpu_s_broadcast"]:.2f}'),
-        ("broadcast: p50 / p99 / max latency (ms)", lambda x:
+        ("idle: servers' CPU (ms per s)", lambda x: x["server_cpu_ms_per_s_idle"]),
+        ("idle: Redis CPU (ms per s)", lambda x: x["redis_cpu_ms_per_s_idle"]),
+    ]
+    figures = (opening_figures if opening else []) + [
+        (f"{title}: deliveries/s", lambda x: x["deliveries_per_s"]),
+        (f"{title}: server CPU per delivery (µs)", lambda x: x["cpu_us_per_delivery"]),
+        (f"{title}: Redis CPU / servers' CPU", lambda x: x["redis_cpu_share"]),
+        (f"{title}: p50 / p99 / max latency (ms)", lambda x:
          f'{fmt(x["latency_ms"]["p50"])} / {fmt(x["latency_ms"]["p99"])} / {fmt(x["latency_ms"]["max"])}'),
-        ("broadcast: missing / duplicated", lambda x: f'{x["missing"]:,} / {x["duplicated"]:,}'),
+        (f"{title}: missing / duplicated", lambda x: f'{x["missing"]:,} / {x["duplicated"]:,}'),
     ]
     lines = ["| figure | streams | sse-gateway | nchan | gateway/nchan |", "|---|---:|---:|---:|---:|"]
     for name, fn in figures:
@@ -510,18 +530,6 @@ def scale_box_table(doc):
                     vals[t] = None
             g, c = vals.get("gateway"), vals.get("nchan")
             lines.append(f"| {name} | {n:,} | {fmt(g)} | {fmt(c)} | {ratio(g, c)} |")
-    m, p = doc["machine"], doc["scenarios"]
-    lb, la = doc.get("load_before"), p.get("load_after")
-    lines.append("")
-    lines.append(
-        f'{m["cores"]} cores ({m["cpu"]}), Linux {m["kernel"]}, nchan {m["nginx_nchan"]}; up to '
-        f'{p["per_instance"]:,} streams per instance: that many sse-gateway `--threads 1` on one Redis, or one '
-        f'nginx with that many workers (`reuseport`), all on core 0; as many sse-bench processes on core 1, each '
-        f'with its own two source addresses and its own device (so one publish per process per second); the '
-        f'latency quantiles are of the processes\' CDFs merged; CPU, RSS and kernel memory read here around '
-        f'barriers all sse-bench wait at'
-        + (f"; load average {lb[0]:.2f} before, {la[0]:.2f} after" if lb and la else "")
-        + f'; {doc["seconds"]} s in all.')
     return "\n".join(lines)
 
 

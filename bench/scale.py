@@ -25,6 +25,7 @@ server one per stream too) is skipped and said so, never run short.
 import json
 import os
 import resource
+import signal
 import subprocess
 import time
 
@@ -152,10 +153,15 @@ def run(h, quick, workdir, targets=TARGETS):
 # Not finished: the spread scenario (10,000 devices at 2,000 results/s) and Redis's per-instance
 # work (leases, keepalive) are not measured yet.
 
-BOX_FULL = {"steps": [25000, 50000, 100000], "per_instance": 17000, "settle_s": 5, "duration_s": 10,
-            "drain_s": 5, "ramp": 100000, "rate": 1}
-BOX_QUICK = {"steps": [2000, 4000, 6000], "per_instance": 1000, "settle_s": 1, "duration_s": 3,
-             "drain_s": 3, "ramp": 100000, "rate": 1}
+# broadcast: 1 result/s to every stream (each load process publishes to its own device);
+# spread: the streams over spread_devices devices (a tenth as many users), spread_rate results/s in
+# all, each process taking its share of both. idle_s: Redis's and the servers' CPU with every
+# stream open and nothing published (leases, keepalives).
+BOX_FULL = {"steps": [25000, 50000, 100000], "per_instance": 17000, "settle_s": 5, "idle_s": 5, "duration_s": 10,
+            "drain_s": 5, "ramp": 100000, "rate": 1, "spread_devices": 10000, "spread_rate": 2000}
+BOX_QUICK = {"steps": [2000, 4000, 6000], "per_instance": 1000, "settle_s": 1, "idle_s": 1, "duration_s": 3,
+             "drain_s": 3, "ramp": 100000, "rate": 1, "spread_devices": 1000, "spread_rate": 500}
+BOX_SCENARIOS = ("broadcast", "spread")
 BARRIER_S = 300  # how long a waiting sse-bench hook waits for the others before it goes on alone
 
 
@@ -217,13 +223,22 @@ def wait_all(path, names, procs, timeout):
     raise RuntimeError(f"not every sse-bench reached {names[0].split('.')[0]} in {timeout} s")
 
 
-def box_step(h, kind, n, p, workdir, redis, redis_url):
+def load_args(scenario, streams, k, p):
+    """One load process's share of the scenario."""
+    if scenario == "broadcast":
+        return f"--streams {streams} --devices 1 --users 1 --all-ratio 0 --rate {p['rate']}"
+    devices = max(1, p["spread_devices"] // k)
+    return (f"--streams {streams} --devices {devices} --users {max(1, devices // 10)} --all-ratio 0"
+            f" --rate {p['spread_rate'] / k:g}")
+
+
+def box_step(h, kind, n, p, workdir, redis, redis_url, scenario="broadcast"):
     """n streams over ceil(n / per_instance) gateways (or nginx workers) and as many sse-bench."""
     k = -(-n // p["per_instance"])
     share = [n // k + (1 if i < n % k else 0) for i in range(k)]
     h.redis_cli(redis_url, "FLUSHALL")
-    h.log(f"scale box: {n:,} streams on {k} {kind} instance(s)")
-    step_dir = workdir / f"box-{kind}-{n}"
+    h.log(f"scale box: {scenario}, {n:,} streams on {k} {kind} instance(s)")
+    step_dir = workdir / f"box-{scenario}-{kind}-{n}"
     step_dir.mkdir()
     servers, benches = [], []
     try:
@@ -241,8 +256,8 @@ def box_step(h, kind, n, p, workdir, redis, redis_url):
             server = servers[i] if kind == "gateway" else servers[0]
             # Two source addresses per process: each keeps under half the ephemeral ports.
             sources = f"127.0.{1 + i}.2,127.0.{1 + i}.3"
-            args = (f"--streams {share[i]} --devices 1 --users 1 --all-ratio 0 --ramp {p['ramp']} --rate {p['rate']}"
-                    f" --duration {p['duration_s']} --drain {p['drain_s']} --settle {p['settle_s']} --bind {sources}")
+            args = (load_args(scenario, share[i], k, p) + f" --ramp {p['ramp']} --duration {p['duration_s']}"
+                    f" --drain {p['drain_s']} --settle {p['settle_s']} --bind {sources}")
             name = f"box{n}x{i}"
             out = step_dir / f"{name}.json"
             argv = [str(h.BENCH_BIN / "sse-bench"), "--target", kind, "--port", str(server.port),
@@ -251,14 +266,19 @@ def box_step(h, kind, n, p, workdir, redis, redis_url):
                     "--on-ready", barrier(step_dir, f"ready.{i}"), "--on-done", barrier(step_dir, f"done.{i}")]
             argv += args.split()
             err = open(step_dir / f"{name}.stderr", "wb")
-            benches.append(subprocess.Popen(h.pinned(h.LOAD_CORE, argv), stdout=subprocess.DEVNULL, stderr=err))
+            # A session of its own: stopping it also stops the shell of a hook it is waiting in.
+            benches.append(subprocess.Popen(h.pinned(h.LOAD_CORE, argv), stdout=subprocess.DEVNULL, stderr=err,
+                                            start_new_session=True))
             err.close()
         wait_all(step_dir, [f"ready.{i}" for i in range(k)], benches, 120 + p["settle_s"])
         all_open_s = time.time() - t_open
         kmem1 = read_kernel_memory()
-        cpu1, rss1 = proc_sample(server_pids)
-        rcpu1, rrss1 = proc_sample([redis.proc.pid])
+        cpu_open, rss1 = proc_sample(server_pids)
+        rcpu_open, rrss1 = proc_sample([redis.proc.pid])
         rmem1 = redis_used_memory(redis_url)
+        time.sleep(p["idle_s"])  # every stream open, nothing published
+        cpu_idle, _ = proc_sample(server_pids)
+        rcpu_idle, _ = proc_sample([redis.proc.pid])
         (step_dir / "go-ready").touch()
         wait_all(step_dir, [f"done.{i}" for i in range(k)], benches, p["duration_s"] + p["drain_s"] + 60)
         cpu2, _ = proc_sample(server_pids)
@@ -275,9 +295,11 @@ def box_step(h, kind, n, p, workdir, redis, redis_url):
             cdfs.append((r["steps"][0]["received"], pts))
     finally:
         for b in benches:
-            if b.poll() is None:
-                b.kill()
-                b.wait()
+            try:
+                os.killpg(b.pid, signal.SIGKILL)  # sse-bench and any hook shell of it still waiting
+            except ProcessLookupError:
+                pass
+            b.wait()
         for s in servers:
             s.stop()
     opened = sum(r["streams"]["open"] for r in reports)
@@ -285,7 +307,7 @@ def box_step(h, kind, n, p, workdir, redis, redis_url):
     q = merged_quantiles(cdfs)
     per = lambda a, b: round((a - b) * 1024 / opened) if opened else None  # noqa: E731 (KiB -> bytes/stream)
     return {
-        "streams": n, "instances": k, "open": opened,
+        "scenario": scenario, "streams": n, "instances": k, "open": opened,
         "failed": sum(r["streams"]["failed"] for r in reports),
         # Opened per second: all streams over the time until the slowest process had all its streams.
         "connect_rate": round(opened / max(r["streams"]["connect_s"] for r in reports), 1),
@@ -299,10 +321,13 @@ def box_step(h, kind, n, p, workdir, redis, redis_url):
         "missing": sum(r["steps"][0]["missing"] for r in reports),
         "duplicated": sum(r["steps"][0]["duplicated"] for r in reports),
         "deliveries_per_s": round(sum(r["steps"][0]["deliveries_per_s"] for r in reports), 1),
-        "server_cpu_s": round(cpu2 - cpu1, 3),
-        "cpu_us_per_delivery": round((cpu2 - cpu1) / received * 1e6, 3) if received else None,
-        "redis_cpu_s_idle_open": round(rcpu1 - rcpu0, 3),
-        "redis_cpu_s_broadcast": round(rcpu2 - rcpu1, 3),
+        "server_cpu_s": round(cpu2 - cpu_idle, 3),
+        "cpu_us_per_delivery": round((cpu2 - cpu_idle) / received * 1e6, 3) if received else None,
+        "redis_cpu_s_opening": round(rcpu_open - rcpu0, 3),
+        "server_cpu_ms_per_s_idle": round((cpu_idle - cpu_open) / p["idle_s"] * 1000, 1) if p["idle_s"] else None,
+        "redis_cpu_ms_per_s_idle": round((rcpu_idle - rcpu_open) / p["idle_s"] * 1000, 1) if p["idle_s"] else None,
+        "redis_cpu_s_publishing": round(rcpu2 - rcpu_idle, 3),
+        "redis_cpu_share": round((rcpu2 - rcpu_idle) / (cpu2 - cpu_idle), 3) if cpu2 > cpu_idle else None,
         "latency_ms": {"p50": q.get(0.5), "p99": q.get(0.99),
                        "max": max(r["steps"][0]["latency_ms"]["max"] for r in reports)},
         "errors": [e for r in reports for e in r.get("errors", [])][:5],
@@ -314,13 +339,14 @@ def run_box(h, quick, workdir, targets=TARGETS):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if p["per_instance"] + SPARE_FDS > hard:
         raise RuntimeError(f"{p['per_instance']:,} streams per instance do not fit the descriptor limit {hard:,}")
-    results = {k: [] for k in TARGETS if k in targets}
+    results = {sc: {k: [] for k in TARGETS if k in targets} for sc in BOX_SCENARIOS}
     redis, redis_url = h.start_redis(workdir)
     try:
         for n in p["steps"]:
-            for kind in results:
-                results[kind].append(box_step(h, kind, n, p, workdir, redis, redis_url))
-                time.sleep(1)
+            for sc in BOX_SCENARIOS:
+                for kind in results[sc]:
+                    results[sc][kind].append(box_step(h, kind, n, p, workdir, redis, redis_url, sc))
+                    time.sleep(1)
     finally:
         redis.stop()
     p["load_after"] = os.getloadavg()
