@@ -533,7 +533,47 @@ def scale_box_rows(r, title, opening=True):
     return "\n".join(lines)
 
 
+def scale_box_plots(doc, outdir, stamp):
+    """Memory per stream and CPU per delivery against streams, on the box (all instances)."""
+    r = doc["results"]
+
+    def series(sc, key, scale_by=1.0, label=""):
+        out = []
+        for t in ("gateway", "nchan"):
+            pts = [(row["streams"], row[key] * scale_by) for row in r[sc].get(t, []) if row.get(key) is not None]
+            if pts:
+                out.append((f"{t}{label}", pts))
+        return out
+
+    chart(f"{outdir}/{stamp}-memory.png", "memory per idle stream against streams (all instances on the box)",
+          'set xlabel "streams"\nset ylabel "KiB per stream"\nset yrange [0:*]\nset key top left',
+          series("broadcast", "rss_per_stream_bytes", 1 / 1024, ": RSS")
+          + series("broadcast", "slab_per_stream_bytes", 1 / 1024, ": kernel Slab (both ends)"), "linespoints")
+    chart(f"{outdir}/{stamp}-cpu.png", "server CPU per delivery against streams (all instances on the box)",
+          'set xlabel "streams"\nset ylabel "µs of server CPU per delivery"\nset yrange [0:*]\nset key top right',
+          series("broadcast", "cpu_us_per_delivery", label=": broadcast 1/s")
+          + series("spread", "cpu_us_per_delivery", label=": spread"), "linespoints")
+
+
 def write_scale_box(doc, outdir, stamp):
     md = scale_box_table(doc)
     (outdir / f"{stamp}.md").write_text(md + "\n")
+    scale_box_plots(doc, outdir, stamp)
     return md
+
+
+BOX_BEGIN, BOX_END = "<!-- bench-scale-box:begin -->", "<!-- bench-scale-box:end -->"
+
+
+def update_readme_scale_box(readme, md, stamp):
+    text = readme.read_text()
+    block = (f"{BOX_BEGIN}\nScale on the box, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
+             f"![memory per stream](bench/results/{stamp}-memory.png)\n"
+             f"![CPU per delivery](bench/results/{stamp}-cpu.png)\n{BOX_END}")
+    if BOX_BEGIN in text and BOX_END in text:
+        text = re.sub(re.escape(BOX_BEGIN) + ".*?" + re.escape(BOX_END), lambda _: block, text, flags=re.S)
+    elif SCALE_END in text:
+        text = text.replace(SCALE_END, SCALE_END + "\n\n" + block, 1)
+    else:
+        text += "\n" + block + "\n"
+    readme.write_text(text)
