@@ -1,5 +1,8 @@
 #include "bench/client_shard.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <future>
 #include <time.h>
@@ -58,6 +61,7 @@ client_shard::client_shard(options const& o, load_plan const& plan, step_bounds 
                            std::vector<int> streams)
     : o_(o), plan_(plan), bounds_(bounds),
       target_(net::ip::make_address(o.host), o.port), steps_(o.rates.size()) {
+    for (auto const& a : o.bind) sources_.push_back(net::ip::make_address(a));
     conns_.reserve(streams.size());
     for (int j : streams) conns_.push_back(std::make_unique<conn>(ioc_, j));
 }
@@ -100,6 +104,23 @@ void client_shard::open(conn& c, std::string const& last_event_id) {
     c.state = conn::phase::connecting;
     c.request = plan_.request(c.number, last_event_id);
     ++in_flight_;
+    if (!sources_.empty()) {
+        // Bind the source address only: with IP_BIND_ADDRESS_NO_PORT the port is picked at
+        // connect() for the whole 4-tuple, so each address has the ephemeral range to itself.
+        boost::system::error_code ec;
+        c.socket.open(net::ip::tcp::v4(), ec);
+        if (!ec) {
+            int const one = 1;
+            ::setsockopt(c.socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+            c.socket.bind({sources_[static_cast<std::size_t>(c.number) % sources_.size()], 0}, ec);
+        }
+        if (ec) {
+            // Completed like a connect failure, on the next turn, so the books stay in one place.
+            return net::post(ioc_, [this, &c, gen, ec] {
+                if (gen == c.gen) fail(c, "bind: " + ec.message());
+            });
+        }
+    }
     c.socket.async_connect(target_, [this, &c, gen](boost::system::error_code ec) {
         if (gen != c.gen) return;
         if (ec) return fail(c, "connect: " + ec.message());

@@ -87,6 +87,7 @@ private:
     net::io_context ioc_{1};
     net::steady_timer ramp_timer_{ioc_};
     net::ip::tcp::endpoint target_;
+    std::vector<net::ip::address> sources_;  // --bind: stream j opens from sources_[j % size]
     std::vector<std::unique_ptr<conn>> conns_;
     std::size_t next_to_open_ = 0;
     double ramp_per_tick_ = 0;

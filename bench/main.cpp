@@ -143,7 +143,8 @@ int main(int argc, char** argv) try {
                          {"connect_s", round3(connect_s)},
                          {"connect_rate", round3(static_cast<double>(t.open.size()) / connect_s)}};
     report["config"] = {{"devices", o.devices}, {"users", o.users},       {"all_ratio", o.all_ratio},
-                        {"payload", o.payload}, {"duration_s", o.duration_s}, {"threads", o.threads}};
+                        {"payload", o.payload}, {"duration_s", o.duration_s}, {"threads", o.threads},
+                        {"bind", o.bind}};
 
     std::this_thread::sleep_for(std::chrono::duration<double>(o.settle_s));
     auto const idle = sample_processes(o.pids);

@@ -1,6 +1,7 @@
 #include "bench/options.hpp"
 
 #include "common/flags/flags.hpp"
+#include "common/net.hpp"
 
 #include <cstdlib>
 #include <iostream>
@@ -24,6 +25,21 @@ void declare(CLI::App& app, options& o) {
         ->type_name("KIND")->default_str("gateway");
     app.add_option("--host", o.host, "where it listens")->type_name("H")->capture_default_str();
     app.add_option("--port", o.port, "where it listens")->type_name("P")->transform(whole(1, 65535))->capture_default_str();
+    flags::add_setting(app, "--bind",
+                       [&o](std::string const& v) {
+                           std::istringstream in(v);
+                           o.bind.clear();
+                           for (std::string a; std::getline(in, a, ',');) {
+                               boost::system::error_code ec;
+                               net::ip::make_address_v4(a, ec);
+                               if (ec) return "not an IPv4 address: " + a;
+                               o.bind.push_back(a);
+                           }
+                           return o.bind.empty() ? std::string("one or more IPv4 addresses") : std::string();
+                       },
+                       "source addresses of the streams, comma-separated (round-robin per stream; "
+                       "e.g. 127.0.0.2,127.0.0.3 for more streams than one address's ephemeral ports)")
+        ->type_name("ADDR[,ADDR...]");
     app.add_option("--redis", o.redis_url, "gateway: Redis to seed keys in and publish through")
         ->type_name("URL")->capture_default_str();
     app.add_option("--prefix", o.prefix, "names of seeded users/devices")->type_name("NAME")->capture_default_str();

@@ -16,6 +16,10 @@ struct options {
     target_kind target = target_kind::gateway;
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;
+    // Source addresses the streams are opened from, dealt round-robin (stream j from bind[j % n]);
+    // empty: the kernel's choice. Spreads a large client over several loopback addresses
+    // (127.0.0.2 ...), each with its own ephemeral ports.
+    std::vector<std::string> bind;
     std::string redis_url = "redis://127.0.0.1:6379";  // gateway: keys are seeded, results published here
     std::string prefix = "bench";                       // names of the seeded users, devices and keys
 

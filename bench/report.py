@@ -359,3 +359,221 @@ def update_readme_webhook_log(readme, md, stamp):
     else:
         text += "\n" + block + "\n"
     readme.write_text(text)
+
+
+SCALE_BEGIN, SCALE_END = "<!-- bench-scale:begin -->", "<!-- bench-scale:end -->"
+
+
+def scale_rows(doc):
+    """(figure, streams, {target: value}) per figure and step of the scale scenarios."""
+    r = doc["results"]
+    steps = sorted({row["streams"] for rows in r.values() for row in rows})
+
+    def at(t, n):
+        return next((row for row in r.get(t, []) if row["streams"] == n), None)
+
+    def v(x, key, scale=1.0):
+        # A figure marked invalid in the JSON (by hand, with a note saying why) is shown as "–".
+        return None if key in x.get("invalid", []) or x.get(key) is None else x[key] * scale
+
+    figures = [
+        ("streams open / failed", lambda x: f'{x["open"]:,} / {x["failed"]:,}'),
+        ("connect rate (streams opened/s)", lambda x: v(x, "connect_rate")),
+        ("RSS per idle stream (KiB)", lambda x: v(x, "rss_per_stream_bytes", 1 / 1024)),
+        ("kernel Slab per stream, both ends (KiB)", lambda x: v(x, "slab_per_stream_bytes", 1 / 1024)),
+        ("kernel SUnreclaim per stream, both ends (KiB)", lambda x: v(x, "sunreclaim_per_stream_bytes", 1 / 1024)),
+        ("broadcast 1/s: deliveries/s", lambda x: v(x, "deliveries_per_s")),
+        ("broadcast: server CPU per delivery (µs)", lambda x: v(x, "cpu_us_per_delivery")),
+        ("broadcast: p50 latency (ms)", lambda x: x["latency_ms"]["p50"]),
+        ("broadcast: p99 latency (ms)", lambda x: x["latency_ms"]["p99"]),
+        ("broadcast: max latency (ms)", lambda x: x["latency_ms"]["max"]),
+        ("broadcast: missing / duplicated", lambda x: f'{x["missing"]:,} / {x["duplicated"]:,}'),
+    ]
+    rows = []
+    for name, fn in figures:
+        for n in steps:
+            vals = {}
+            for t in ("gateway", "nchan"):
+                x = at(t, n)
+                try:
+                    vals[t] = fn(x) if x else None
+                except (KeyError, TypeError):
+                    vals[t] = None
+            rows.append((name, n, vals))
+    return rows
+
+
+def scale_table(doc):
+    lines = ["| figure | streams | sse-gateway | nchan | gateway/nchan |", "|---|---:|---:|---:|---:|"]
+    for name, n, v in scale_rows(doc):
+        g, c = v.get("gateway"), v.get("nchan")
+        lines.append(f"| {name} | {n:,} | {fmt(g)} | {fmt(c)} | {ratio(g, c)} |")
+    m, p = doc["machine"], doc["scenarios"]
+    lb, la = doc.get("load_before"), p.get("load_after")
+    lim = doc.get("descriptor_limit", {})
+    lines.append("")
+    lines.append(
+        f'{m["cores"]} cores ({m["cpu"]}), Linux {m["kernel"]}, nchan {m["nginx_nchan"]}; one server at a time, '
+        f'fresh for each step, pinned to core 0 (sse-gateway `--threads 1`; nginx: one worker, RSS and CPU of '
+        f'master + worker), sse-bench and Redis on core 1; sse-bench\'s streams from '
+        + (f'{len(p["sources"])} source addresses ({", ".join(p["sources"])})' if p.get("sources")
+           else "one source address (127.0.0.1)")
+        + f'; all streams on one device; RSS after {p["settle_s"]} s '
+        f'idle; broadcast {p["rate"]} result/s for {p["duration_s"]} s; kernel memory is machine-wide /proc/meminfo '
+        f'before the opens and once they are open, over the streams, and holds both ends (client and server '
+        f'sockets are on this box); descriptor limit {lim.get("hard", "?"):,}'
+        + (f'; skipped (do not fit): {", ".join(f"{n:,}" for n in p["skipped_steps"])}' if p.get("skipped_steps") else "")
+        + (f"; load average {lb[0]:.2f} before, {la[0]:.2f} after" if lb and la else "")
+        + f'; {doc["seconds"]} s in all.')
+    for note in doc.get("notes", []):  # written into the JSON after the run, by hand, when a figure needs one
+        lines += ["", f"Note: {note}"]
+    return "\n".join(lines)
+
+
+def scale_plots(doc, outdir, stamp):
+    r = doc["results"]
+
+    def series(key, scale_by=1.0):
+        out = []
+        for t in ("gateway", "nchan"):
+            pts = [(row["streams"], row[key] * scale_by) for row in r.get(t, [])
+                   if row.get(key) is not None and key not in row.get("invalid", [])]
+            if pts:
+                out.append((t, pts))
+        return out
+
+    mem = [(f"{t}: RSS", pts) for t, pts in series("rss_per_stream_bytes", 1 / 1024)] + \
+          [(f"{t}: kernel Slab (both ends)", pts) for t, pts in series("slab_per_stream_bytes", 1 / 1024)]
+    chart(f"{outdir}/{stamp}-memory.png", "memory per idle stream against streams (one instance, one core)",
+          'set xlabel "streams"\nset ylabel "KiB per stream"\nset yrange [0:*]\nset key top left',
+          mem, "linespoints")
+    chart(f"{outdir}/{stamp}-cpu.png", "server CPU per delivery against streams (broadcast, 1 result/s)",
+          'set xlabel "streams"\nset ylabel "µs of server CPU per delivery"\nset yrange [0:*]\nset key bottom right',
+          [(t, pts) for t, pts in series("cpu_us_per_delivery")], "linespoints")
+
+
+def write_scale(doc, outdir, stamp):
+    md = scale_table(doc)
+    (outdir / f"{stamp}.md").write_text(md + "\n")
+    scale_plots(doc, outdir, stamp)
+    return md
+
+
+def update_readme_scale(readme, md, stamp):
+    text = readme.read_text()
+    block = (f"{SCALE_BEGIN}\nThe final figures come with a full `bench/run --scale` on a quiet machine. Latest run "
+             f"({stamp}; `bench/results/{stamp}.json`), indicative only if the load average in its note is high:\n\n"
+             f"{md}\n\n"
+             f"![memory per stream](bench/results/{stamp}-memory.png)\n"
+             f"![CPU per delivery](bench/results/{stamp}-cpu.png)\n{SCALE_END}")
+    if SCALE_BEGIN in text and SCALE_END in text:
+        text = re.sub(re.escape(SCALE_BEGIN) + ".*?" + re.escape(SCALE_END), lambda _: block, text, flags=re.S)
+    elif LOG_END in text:
+        text = text.replace(LOG_END, LOG_END + "\n\n" + block, 1)
+    else:
+        text += "\n" + block + "\n"
+    readme.write_text(text)
+
+
+def scale_box_table(doc):
+    """The multi-instance steps: per scenario, one row per figure and step, gateway against nchan."""
+    parts = [scale_box_rows(doc["results"]["broadcast"], "broadcast 1/s"),
+             scale_box_rows(doc["results"]["spread"], "spread", opening=False)]
+    m, p = doc["machine"], doc["scenarios"]
+    lb, la = doc.get("load_before"), p.get("load_after")
+    return "\n\n".join(parts) + "\n\n" + (
+        f'{m["cores"]} cores ({m["cpu"]}), Linux {m["kernel"]}, nchan {m["nginx_nchan"]}; up to '
+        f'{p["per_instance"]:,} streams per instance: that many sse-gateway `--threads 1` on one Redis, or one '
+        f'nginx with that many workers (`reuseport`), all on core 0; as many sse-bench processes on core 1, each '
+        f'with its own two source addresses and devices: broadcast, one device per process and one publish per '
+        f'process per second; spread, {p["spread_devices"]:,} devices ({p["spread_devices"] // 10:,} users) and '
+        f'{p["spread_rate"]:,} results/s shared out; idle CPU over {p["idle_s"]} s with every stream open; the '
+        f'latency quantiles are of the processes\' CDFs merged; CPU, RSS and kernel memory read here around '
+        f'barriers all sse-bench wait at'
+        + (f"; load average {lb[0]:.2f} before, {la[0]:.2f} after" if lb and la else "")
+        + f'; {doc["seconds"]} s in all.')
+
+
+def scale_box_rows(r, title, opening=True):
+    steps = sorted({row["streams"] for rows in r.values() for row in rows})
+
+    def at(t, n):
+        return next((row for row in r.get(t, []) if row["streams"] == n), None)
+
+    opening_figures = [
+        ("instances (gateways; nginx workers)", lambda x: str(x["instances"])),
+        ("streams open / failed", lambda x: f'{x["open"]:,} / {x["failed"]:,}'),
+        ("connect rate (streams opened/s, all load processes)", lambda x: x["connect_rate"]),
+        ("RSS per idle stream, all server processes (KiB)", lambda x: x["rss_per_stream_bytes"] / 1024),
+        ("Redis used_memory per stream (bytes)", lambda x: x["redis_used_memory_per_stream_bytes"]),
+        ("kernel Slab per stream, both ends (KiB)", lambda x: x["slab_per_stream_bytes"] / 1024),
+        ("idle: servers' CPU (ms per s)", lambda x: x["server_cpu_ms_per_s_idle"]),
+        ("idle: Redis CPU (ms per s)", lambda x: x["redis_cpu_ms_per_s_idle"]),
+    ]
+    figures = (opening_figures if opening else []) + [
+        (f"{title}: deliveries/s", lambda x: x["deliveries_per_s"]),
+        (f"{title}: server CPU per delivery (µs)", lambda x: x["cpu_us_per_delivery"]),
+        (f"{title}: Redis CPU / servers' CPU", lambda x: x["redis_cpu_share"]),
+        (f"{title}: p50 / p99 / max latency (ms)", lambda x:
+         f'{fmt(x["latency_ms"]["p50"])} / {fmt(x["latency_ms"]["p99"])} / {fmt(x["latency_ms"]["max"])}'),
+        (f"{title}: missing / duplicated", lambda x: f'{x["missing"]:,} / {x["duplicated"]:,}'),
+    ]
+    lines = ["| figure | streams | sse-gateway | nchan | gateway/nchan |", "|---|---:|---:|---:|---:|"]
+    for name, fn in figures:
+        for n in steps:
+            vals = {}
+            for t in ("gateway", "nchan"):
+                x = at(t, n)
+                try:
+                    vals[t] = fn(x) if x else None
+                except (KeyError, TypeError):
+                    vals[t] = None
+            g, c = vals.get("gateway"), vals.get("nchan")
+            lines.append(f"| {name} | {n:,} | {fmt(g)} | {fmt(c)} | {ratio(g, c)} |")
+    return "\n".join(lines)
+
+
+def scale_box_plots(doc, outdir, stamp):
+    """Memory per stream and CPU per delivery against streams, on the box (all instances)."""
+    r = doc["results"]
+
+    def series(sc, key, scale_by=1.0, label=""):
+        out = []
+        for t in ("gateway", "nchan"):
+            pts = [(row["streams"], row[key] * scale_by) for row in r[sc].get(t, []) if row.get(key) is not None]
+            if pts:
+                out.append((f"{t}{label}", pts))
+        return out
+
+    chart(f"{outdir}/{stamp}-memory.png", "memory per idle stream against streams (all instances on the box)",
+          'set xlabel "streams"\nset ylabel "KiB per stream"\nset yrange [0:*]\nset key top left',
+          series("broadcast", "rss_per_stream_bytes", 1 / 1024, ": RSS")
+          + series("broadcast", "slab_per_stream_bytes", 1 / 1024, ": kernel Slab (both ends)"), "linespoints")
+    chart(f"{outdir}/{stamp}-cpu.png", "server CPU per delivery against streams (all instances on the box)",
+          'set xlabel "streams"\nset ylabel "µs of server CPU per delivery"\nset yrange [0:*]\nset key top right',
+          series("broadcast", "cpu_us_per_delivery", label=": broadcast 1/s")
+          + series("spread", "cpu_us_per_delivery", label=": spread"), "linespoints")
+
+
+def write_scale_box(doc, outdir, stamp):
+    md = scale_box_table(doc)
+    (outdir / f"{stamp}.md").write_text(md + "\n")
+    scale_box_plots(doc, outdir, stamp)
+    return md
+
+
+BOX_BEGIN, BOX_END = "<!-- bench-scale-box:begin -->", "<!-- bench-scale-box:end -->"
+
+
+def update_readme_scale_box(readme, md, stamp):
+    text = readme.read_text()
+    block = (f"{BOX_BEGIN}\nScale on the box, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
+             f"![memory per stream](bench/results/{stamp}-memory.png)\n"
+             f"![CPU per delivery](bench/results/{stamp}-cpu.png)\n{BOX_END}")
+    if BOX_BEGIN in text and BOX_END in text:
+        text = re.sub(re.escape(BOX_BEGIN) + ".*?" + re.escape(BOX_END), lambda _: block, text, flags=re.S)
+    elif SCALE_END in text:
+        text = text.replace(SCALE_END, SCALE_END + "\n\n" + block, 1)
+    else:
+        text += "\n" + block + "\n"
+    readme.write_text(text)
