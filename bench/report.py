@@ -161,16 +161,25 @@ def write(doc, outdir, stamp):
     return md
 
 
-def update_readme(readme, md, stamp):
+def put_readme_block(readme, begin, end, body, after=None, heading=""):
+    """Writes `body` between the markers begin/end in the README: in place of the block already
+    there, else right after the marker `after`, else at the end (under `heading`, if given)."""
     text = readme.read_text()
-    block = (f"{BEGIN}\nLatest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
-             f"![latency CDF](bench/results/{stamp}-latency.png)\n"
-             f"![throughput](bench/results/{stamp}-throughput.png)\n{END}")
-    if BEGIN in text and END in text:
-        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    block = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+    elif after and after in text:
+        text = text.replace(after, after + "\n\n" + block, 1)
     else:
-        text += "\n## Benchmark\n\n" + block + "\n"
+        text += "\n" + heading + block + "\n"
     readme.write_text(text)
+
+
+def update_readme(readme, md, stamp):
+    put_readme_block(readme, BEGIN, END,
+                     f"Latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
+                     f"![latency CDF](bench/results/{stamp}-latency.png)\n"
+                     f"![throughput](bench/results/{stamp}-throughput.png)", heading="\n## Benchmark\n\n")
 
 
 WH_BEGIN, WH_END = "<!-- bench-webhooks:begin -->", "<!-- bench-webhooks:end -->"
@@ -264,16 +273,9 @@ def write_webhooks(doc, outdir, stamp):
 
 
 def update_readme_webhooks(readme, md, stamp):
-    text = readme.read_text()
-    block = (f"{WH_BEGIN}\nWebhook delivery, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
-             f"![webhook storm](bench/results/{stamp}.png)\n{WH_END}")
-    if WH_BEGIN in text and WH_END in text:
-        text = re.sub(re.escape(WH_BEGIN) + ".*?" + re.escape(WH_END), lambda _: block, text, flags=re.S)
-    elif END in text:
-        text = text.replace(END, END + "\n\n" + block, 1)
-    else:
-        text += "\n" + block + "\n"
-    readme.write_text(text)
+    put_readme_block(readme, WH_BEGIN, WH_END,
+                     f"Webhook delivery, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
+                     f"![webhook storm](bench/results/{stamp}.png)", after=END)
 
 
 LOG_BEGIN, LOG_END = "<!-- bench-webhook-log:begin -->", "<!-- bench-webhook-log:end -->"
@@ -350,15 +352,8 @@ def write_webhook_log(doc, outdir, stamp):
 
 
 def update_readme_webhook_log(readme, md, stamp):
-    text = readme.read_text()
-    block = f"{LOG_BEGIN}\nDelivery log, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n{LOG_END}"
-    if LOG_BEGIN in text and LOG_END in text:
-        text = re.sub(re.escape(LOG_BEGIN) + ".*?" + re.escape(LOG_END), lambda _: block, text, flags=re.S)
-    elif WH_END in text:
-        text = text.replace(WH_END, WH_END + "\n\n" + block, 1)
-    else:
-        text += "\n" + block + "\n"
-    readme.write_text(text)
+    put_readme_block(readme, LOG_BEGIN, LOG_END,
+                     f"Delivery log, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}", after=WH_END)
 
 
 SCALE_BEGIN, SCALE_END = "<!-- bench-scale:begin -->", "<!-- bench-scale:end -->"
@@ -460,19 +455,12 @@ def write_scale(doc, outdir, stamp):
 
 
 def update_readme_scale(readme, md, stamp):
-    text = readme.read_text()
-    block = (f"{SCALE_BEGIN}\nThe final figures come with a full `bench/run --scale` on a quiet machine. Latest run "
-             f"({stamp}; `bench/results/{stamp}.json`), indicative only if the load average in its note is high:\n\n"
-             f"{md}\n\n"
-             f"![memory per stream](bench/results/{stamp}-memory.png)\n"
-             f"![CPU per delivery](bench/results/{stamp}-cpu.png)\n{SCALE_END}")
-    if SCALE_BEGIN in text and SCALE_END in text:
-        text = re.sub(re.escape(SCALE_BEGIN) + ".*?" + re.escape(SCALE_END), lambda _: block, text, flags=re.S)
-    elif LOG_END in text:
-        text = text.replace(LOG_END, LOG_END + "\n\n" + block, 1)
-    else:
-        text += "\n" + block + "\n"
-    readme.write_text(text)
+    put_readme_block(readme, SCALE_BEGIN, SCALE_END,
+                     f"The final figures come with a full `bench/run --scale` on a quiet machine. Latest run "
+                     f"({stamp}; `bench/results/{stamp}.json`), indicative only if the load average in its note is "
+                     f"high:\n\n{md}\n\n"
+                     f"![memory per stream](bench/results/{stamp}-memory.png)\n"
+                     f"![CPU per delivery](bench/results/{stamp}-cpu.png)", after=LOG_END)
 
 
 def scale_box_table(doc):
@@ -566,14 +554,7 @@ BOX_BEGIN, BOX_END = "<!-- bench-scale-box:begin -->", "<!-- bench-scale-box:end
 
 
 def update_readme_scale_box(readme, md, stamp):
-    text = readme.read_text()
-    block = (f"{BOX_BEGIN}\nScale on the box, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
-             f"![memory per stream](bench/results/{stamp}-memory.png)\n"
-             f"![CPU per delivery](bench/results/{stamp}-cpu.png)\n{BOX_END}")
-    if BOX_BEGIN in text and BOX_END in text:
-        text = re.sub(re.escape(BOX_BEGIN) + ".*?" + re.escape(BOX_END), lambda _: block, text, flags=re.S)
-    elif SCALE_END in text:
-        text = text.replace(SCALE_END, SCALE_END + "\n\n" + block, 1)
-    else:
-        text += "\n" + block + "\n"
-    readme.write_text(text)
+    put_readme_block(readme, BOX_BEGIN, BOX_END,
+                     f"Scale on the box, latest run ({stamp}; `bench/results/{stamp}.json`):\n\n{md}\n\n"
+                     f"![memory per stream](bench/results/{stamp}-memory.png)\n"
+                     f"![CPU per delivery](bench/results/{stamp}-cpu.png)", after=SCALE_END)
