@@ -1,4 +1,4 @@
-"""bench/run --scale: how the cost of one instance grows with its streams (issue 13, per instance).
+"""bench/run --scale: how the cost of one instance grows with its streams (per instance).
 
 One sse-gateway (`--threads 1`) and one nginx+nchan worker, each pinned to core 0 in turn, hold
 5,000, 10,000 and 18,000 streams of one device (500, 1,000 and 2,000 with --quick), opened by
@@ -149,7 +149,7 @@ def run(h, quick, workdir, targets=TARGETS):
 
 
 # ---------------------------------------------------------------------------------------------
-# On the box (issue 13's second part, started): several instances on one Redis, several sse-bench
+# On the box (the multi-instance part): several instances on one Redis, several sse-bench
 # load processes, each over its own loopback source addresses. Run with `bench/run --scale-box`.
 # Not finished: the spread scenario (10,000 devices at 2,000 results/s) and Redis's per-instance
 # work (leases, keepalive) are not measured yet.

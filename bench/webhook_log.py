@@ -1,4 +1,4 @@
-"""bench/run's webhook_log scenario: the delivery log API over one user's records (WEBHOOKS.md 3.7,
+"""bench/run's webhook_log scenario: the delivery log API over one user's records (docs/WEBHOOKS.md, "The delivery log",
 6 and 10; docs: /README.md "Benchmark").
 
 The records are made by the real system: a webhook created through the gateway's management API,

@@ -1,7 +1,7 @@
 // The management API client of the webhook page: the user's key (shared with the live view) and
 // one `call` that sends a request through nginx on this origin, with the key in the
 // Authorization header only (never in a URL), and turns every refusal into an ApiError carrying
-// the gateway's code, message and, for a 400, the field it names (docs/WEBHOOKS.md 3.8).
+// the gateway's code, message and, for a 400, the field it names (docs/WEBHOOKS.md, "Errors").
 
 export const KEY_STORAGE = 'ssegw.apiKey';   // sessionStorage: this tab only, as the live view
 

@@ -1,5 +1,5 @@
 // The detail view of one delivery attempt (GET …/webhook/deliveries/{id}) in a modal dialog: its
-// fields, the request headers we sent rebuilt from the record (docs/WEBHOOKS.md 4.1; signatures
+// fields, the request headers we sent rebuilt from the record (docs/WEBHOOKS.md, "What your server receives"; signatures
 // are not stored), the payload, the receiver's response body, and "Retry now".
 import { ApiError, WEBHOOK, call } from './api.js';
 import { byId, errorText, formatMs, make, say, statusBadge, timeCell } from './ui.js';

@@ -1,5 +1,5 @@
 // The delivery log of the webhook page: one page of records (GET …/webhook/deliveries, newest
-// first) with the filters of docs/WEBHOOKS.md 3.7, pagination, "Retry" on failed deliveries, and
+// first) with the filters of docs/WEBHOOKS.md, "The delivery log", pagination, "Retry" on failed deliveries, and
 // the detail view (delivery-detail.js) of a clicked record. It refreshes itself: every second
 // while a record on screen is pending, else every 5 s, and only while the tab is visible; after
 // each load it calls onRefreshed (the page then re-reads the webhook: it may have been disabled

@@ -20,7 +20,7 @@ for (const id of ['sign-in-panel', 'sign-in', 'key', 'sign-in-message', 'sign-ou
 }
 
 const state = {
-  webhook: null,        // the webhook object (docs/WEBHOOKS.md 3.3), null when there is none
+  webhook: null,        // the webhook object (docs/WEBHOOKS.md, "The webhook object"), null when there is none
   eventTypes: [],       // the catalogue, in its order
   secretShown: false,
   busy: false,          // a write is running: its buttons stay disabled

@@ -1,4 +1,4 @@
-// The delivery log's API (WEBHOOKS.md 3.7: GET …/webhook/deliveries, …/deliveries/{id},
+// The delivery log's API (docs/WEBHOOKS.md, "The delivery log": GET …/webhook/deliveries, …/deliveries/{id},
 // POST …/deliveries/{id}/retry) served by the real sse-gateway over a real redis-server, on records
 // the engine's own plan and complete steps wrote: pagination arithmetic, every filter and their
 // combinations against the records themselves, the date edges, 400s naming their parameter, 404s

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Drives demo_receiver.py's request handler over real HTTP (in-process, an ephemeral port) with the
-signed request of WEBHOOKS.md 4.3, its clock set to the vector's timestamp: the answers (204, 401,
+signed request of docs/WEBHOOKS.md, "Checking your own implementation", its clock set to the vector's timestamp: the answers (204, 401,
 400), the printed line, retries marked "again", keep-alive. Registered with ctest, label unit; runs in
 well under a second. Usage: tools/webhook-receiver/demo_receiver_test.py
 """

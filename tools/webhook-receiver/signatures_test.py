@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks webhook_signatures.py against the test vectors of WEBHOOKS.md 4.3 (the ones docs/WEBHOOKS.md
+"""Checks webhook_signatures.py against the test vectors of docs/WEBHOOKS.md, "Checking your own implementation" (the ones docs/WEBHOOKS.md
 publishes under "Checking your own implementation"), plus the refusals a receiver must make: a
 tampered body, a wrong secret, a stale timestamp, a missing header. Registered with ctest, label
 unit; runs in well under a second. Usage: tools/webhook-receiver/signatures_test.py

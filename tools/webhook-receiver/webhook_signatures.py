@@ -1,5 +1,5 @@
 """Checks the two signatures a webhook request carries (docs/WEBHOOKS.md, "What your server receives"),
-written from the contract alone, apart from the platform's C++ signing code, so the demo receiver
+written from docs/WEBHOOKS.md alone, apart from the platform's C++ signing code, so the demo receiver
 checks that code rather than repeating it. Standard library only; pure (the clock is an argument).
 
 - X-SaaS-Signature: "sha256=" + hex HMAC-SHA256(key, "<X-SaaS-Timestamp>.<body>"), one value.

@@ -1,5 +1,5 @@
 // A delivery-log list request (GET …/webhook/deliveries): its query parameters read and checked,
-// and the pagination numbers of its answer. Pure, so every rule of the contract is unit-tested.
+// and the pagination numbers of its answer. Pure, so every rule is unit-tested.
 #pragma once
 
 #include "common/http/api_error.hpp"

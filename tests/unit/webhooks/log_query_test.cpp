@@ -1,5 +1,5 @@
 // webhooks/api/log_query: the delivery log's list parameters (defaults, bounds, repeats, the date
-// forms and a date-only endDate's whole day) and the pagination numbers (WEBHOOKS.md 3.7). The
+// forms and a date-only endDate's whole day) and the pagination numbers (docs/WEBHOOKS.md, "The delivery log"). The
 // same rules over HTTP, with records: tests/integration/delivery_log_test.
 #include "webhooks/api/log_query.hpp"
 
