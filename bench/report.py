@@ -154,11 +154,18 @@ def plots(doc, outdir, stamp):
           sat, "linespoints", ', x with lines dt 2 lc rgb "gray" title "offered"')
 
 
-def write(doc, outdir, stamp):
-    md = table(doc)
-    (outdir / f"{stamp}.md").write_text(md + "\n")
-    plots(doc, outdir, stamp)
-    return md
+def written_by(table, plots=None):
+    """A writer of one result set: its table to <outdir>/<stamp>.md (returned) and its plots."""
+    def write_results(doc, outdir, stamp):
+        md = table(doc)
+        (outdir / f"{stamp}.md").write_text(md + "\n")
+        if plots:
+            plots(doc, outdir, stamp)
+        return md
+    return write_results
+
+
+write = written_by(table, plots)
 
 
 def put_readme_block(readme, begin, end, body, after=None, heading=""):
@@ -265,11 +272,7 @@ def webhook_plots(doc, outdir, stamp):
               prelude="$inflight << EOD\n" + "".join(f"{x} {y}\n" for x, y in inflight) + "EOD\n")
 
 
-def write_webhooks(doc, outdir, stamp):
-    md = webhook_table(doc)
-    (outdir / f"{stamp}.md").write_text(md + "\n")
-    webhook_plots(doc, outdir, stamp)
-    return md
+write_webhooks = written_by(webhook_table, webhook_plots)
 
 
 def update_readme_webhooks(readme, md, stamp):
@@ -345,10 +348,7 @@ def webhook_log_table(doc):
     return "\n".join(lines)
 
 
-def write_webhook_log(doc, outdir, stamp):
-    md = webhook_log_table(doc)
-    (outdir / f"{stamp}.md").write_text(md + "\n")
-    return md
+write_webhook_log = written_by(webhook_log_table)
 
 
 def update_readme_webhook_log(readme, md, stamp):
@@ -447,11 +447,7 @@ def scale_plots(doc, outdir, stamp):
           [(t, pts) for t, pts in series("cpu_us_per_delivery")], "linespoints")
 
 
-def write_scale(doc, outdir, stamp):
-    md = scale_table(doc)
-    (outdir / f"{stamp}.md").write_text(md + "\n")
-    scale_plots(doc, outdir, stamp)
-    return md
+write_scale = written_by(scale_table, scale_plots)
 
 
 def update_readme_scale(readme, md, stamp):
@@ -543,11 +539,7 @@ def scale_box_plots(doc, outdir, stamp):
           + series("spread", "cpu_us_per_delivery", label=": spread"), "linespoints")
 
 
-def write_scale_box(doc, outdir, stamp):
-    md = scale_box_table(doc)
-    (outdir / f"{stamp}.md").write_text(md + "\n")
-    scale_box_plots(doc, outdir, stamp)
-    return md
+write_scale_box = written_by(scale_box_table, scale_box_plots)
 
 
 BOX_BEGIN, BOX_END = "<!-- bench-scale-box:begin -->", "<!-- bench-scale-box:end -->"
