@@ -19,15 +19,26 @@ if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KE
 return 1
 )lua";
 
-// Plain ZADD, not XX: after a Redis restart that lost the set, the leases come back.
+// Plain ZADD, not XX: after a Redis restart that lost the set, the leases come back. One ZADD of
+// every member given (refresh_chunk of them at most), not one call per member.
 constexpr char const* refresh_script = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + ttl, ARGV[i]) end
+local score = string.format('%d', now + ttl)
+local args = {}
+for i = 2, #ARGV do
+  args[#args + 1] = score
+  args[#args + 1] = ARGV[i]
+end
+redis.call('ZADD', KEYS[1], unpack(args))
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return #ARGV - 1
 )lua";
+
+// Leases refreshed per script run: Redis serves others between runs instead of stalling for a whole
+// instance's streams of one user, and unpack() stays far below Lua's stack limit (about 8,000).
+constexpr std::size_t refresh_chunk = 1000;
 
 } // namespace
 
@@ -91,11 +102,15 @@ void lease_keeper::do_refresh() {
 void lease_keeper::refresh_now() {
     if (!redis_.up()) return;
     for (auto const& [user, members] : held_) {
-        std::vector<std::string> args{"EVAL", refresh_script, "1", redis::keys::user_leases(user), std::to_string(ttl_.count())};
-        args.insert(args.end(), members.begin(), members.end());
-        redis_.command(args, [](redisReply* r) {
-            if (r && r->type == REDIS_REPLY_ERROR) log::error("lease refresh failed", {{"error", r->str}});
-        });
+        auto it = members.begin();
+        while (it != members.end()) {
+            std::vector<std::string> args{"EVAL", refresh_script, "1", redis::keys::user_leases(user),
+                                          std::to_string(ttl_.count())};
+            for (std::size_t n = 0; n < refresh_chunk && it != members.end(); ++n, ++it) args.push_back(*it);
+            redis_.command(args, [](redisReply* r) {
+                if (r && r->type == REDIS_REPLY_ERROR) log::error("lease refresh failed", {{"error", r->str}});
+            });
+        }
     }
 }
 

@@ -1,7 +1,11 @@
 // The per-user stream cap across instances sharing one Redis (docs/API.md, Stream lifetime):
-// 429 with Retry-After, the EventSource form, slots freed on close and by lease expiry of a dead instance.
+// 429 with Retry-After, the EventSource form, slots freed on close and by lease expiry of a dead instance,
+// a live instance's leases refreshed, thousands of them for one user included.
+#include "common/redis/keys.hpp"
 #include "tests/support/checks.hpp"
 #include "tests/support/fixture.hpp"
+
+#include <thread>
 
 namespace ssegw::it {
 namespace {
@@ -122,6 +126,26 @@ TEST_F(conn_limit, live_instance_keeps_its_slots_past_the_lease_ttl) {
     s1->read_until(in(5s), [] { return false; });  // 2.5 lease TTLs
     ASSERT_FALSE(s1->ended()) << s1->describe();
     EXPECT_TRUE(refused(b.port(), device_path(dev_)));
+}
+
+TEST_F(conn_limit, every_lease_of_a_user_with_thousands_of_streams_is_refreshed) {
+    // More leases than one refresh script takes (1,000): every chunk must be renewed.
+    auto& a = start_gateway({"--max-conns-per-user", "5000", "--lease-ttl", "2", "--threads", "1"});
+    seed();
+    std::vector<std::unique_ptr<sse_client>> streams;
+    for (int i = 0; i < 1500; ++i) streams.push_back(open_stream(a.port(), device_path(dev_), bearer(key_)));
+    auto leases = redis::keys::user_leases(user_);
+    ASSERT_EQ(redis().command({"ZCARD", leases})->integer, 1500);
+    auto redis_now_ms = [&] {
+        auto t = redis().command({"TIME"});
+        return std::stoll(t->element[0]->str) * 1000 + std::stoll(t->element[1]->str) / 1000;
+    };
+    // 2.5 lease TTLs: without a refresh every lease would have expired.
+    std::this_thread::sleep_for(5s);
+    auto now = redis_now_ms();
+    EXPECT_EQ(redis().command({"ZCOUNT", leases, std::to_string(now), "+inf"})->integer, 1500)
+        << "leases still in force";
+    EXPECT_EQ(redis().command({"ZCARD", leases})->integer, 1500);
 }
 
 } // namespace
