@@ -1,4 +1,4 @@
-"""bench/run's webhook scenarios (docs: /README.md "Benchmark"; targets: WEBHOOKS.md section 10).
+"""bench/run's webhook scenarios (docs: /README.md "Benchmark"; and their goals).
 
 One `sse-webhookd` pinned to core 0; a private Redis and the receiver (nginx over HTTPS with a CA
 made here, `return 200` on keep-alive connections, one worker) on core 1. Each scenario gets a fresh
@@ -29,7 +29,7 @@ import uuid
 from email.utils import formatdate
 
 EVENT_TYPE = "alert_triggered"
-# WEBHOOKS.md 4.3's example data: a 316-byte body.
+# The example request of docs/WEBHOOKS.md, "Checking your own implementation": a 316-byte body.
 DATA = ('{"ruleId":"rule-1","deviceId":"cam-1","severity":"warning","threshold":10,"actualValue":15,'
         '"message":"排隊人數 (15) 超過閾值 (10)","snapshotUrls":["https://storage.example.com/snapshot.jpg"]}')
 
@@ -366,7 +366,7 @@ def pct(sorted_values, q):
 
 
 def wrk_script(path, url_host):
-    """A POST of the same body bytes (the 316-byte event of WEBHOOKS.md 4.3) with the same headers
+    """A POST of the same body bytes (the 316-byte event of docs/WEBHOOKS.md's example) with the same headers
     (values of the same shape and length) as sse-webhookd sends."""
     eid = str(uuid.uuid4())
     body = ('{"id":"' + eid + '","type":"' + EVENT_TYPE + '","timestamp":"2026-01-29T10:30:00.000Z","data":' + DATA + '}')

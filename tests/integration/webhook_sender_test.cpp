@@ -1,5 +1,5 @@
 // webhooks/delivery/sender against a real receiver in this process over real sockets on 127.0.0.1
-// (WEBHOOKS.md 4.1, 5.3 and 7): the exact request, outcomes by status, redirects not followed, the
+// (docs/WEBHOOKS.md: "What your server receives", "Retries", and the refused networks of "Turning the API on"): the exact request, outcomes by status, redirects not followed, the
 // one deadline (a silent or trickling receiver), the head and body limits, keep-alive reuse and its
 // end, HTTPS verification with a test CA, and the SSRF guard refusing before any connection.
 #include "webhooks/delivery/sender.hpp"

@@ -1,4 +1,4 @@
-// POST /api/v1/users/me/webhook/test (WEBHOOKS.md 3.6) against a real redis-server, the real
+// POST /api/v1/users/me/webhook/test (docs/WEBHOOKS.md, "Send a test request") against a real redis-server, the real
 // sse-gateway and a real receiver in this process (plain and HTTPS): the exact request and both
 // signatures recomputed here, the record answered and stored like every record, failures still a
 // 200, sent while disabled, one test per user at a time, the SSRF guard, and no webhook state moved.
@@ -317,7 +317,7 @@ TEST_F(webhook_test_send, a_second_test_while_one_runs_is_429_with_retry_after) 
 }
 
 TEST_F(webhook_test_send, a_refused_address_is_blocked_and_nothing_connects) {
-    start({"--webhook-allow-http"});  // no --webhook-allow-net: loopback is refused (section 7)
+    start({"--webhook-allow-http"});  // no --webhook-allow-net: loopback is refused
     webhook_receiver rx;
     // A name, not an IP literal: accepted when stored, refused when resolved for the send.
     auto before = create("http://localhost:" + std::to_string(rx.port()) + "/hook");

@@ -6,7 +6,7 @@
 
 namespace ssegw::webhooks {
 
-/// Start (lock, pending record), send (sender, section 7), finish (result, unlock), answer 200
+/// Start (lock, pending record), send (sender, refused networks), finish (result, unlock), answer 200
 /// with the record, a receiver's failure included; 429 while the user's other test runs, 404
 /// without a webhook. Runs on the request's worker; the send hops to the API's sender and back.
 void test_webhook(caller c);

@@ -1,4 +1,4 @@
-// The signed headers of one webhook request (section 4.1 of the contract), built in one place so
+// The signed headers of one webhook request (docs/WEBHOOKS.md, "What your server receives"), built in one place so
 // that the delivery workers and the gateway's test request send exactly the same ones. Pure.
 #pragma once
 

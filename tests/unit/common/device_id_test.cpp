@@ -1,4 +1,4 @@
-// common/ids/device_id: GATEWAY.md's device-id rule (1-200 bytes, no controls or spaces), which
+// common/ids/device_id: docs/API.md's device-id rule (1-200 bytes, no controls or spaces), which
 // stream paths, webhook filters and published events share.
 #include "common/ids/device_id.hpp"
 

@@ -1,4 +1,4 @@
-// gateway parse_config: flags, SSE_GATEWAY_* variables, defaults and errors of contract section 2.
+// gateway parse_config: flags, SSE_GATEWAY_* variables, defaults and errors (docs/OPERATIONS.md, Configuration).
 #include "gateway/config.hpp"
 
 #include "tests/unit/support/fake_env.hpp"

@@ -1,4 +1,4 @@
-// gateway stream_metrics: Prometheus text with the names of contract section 5, rendered by the
+// gateway stream_metrics: Prometheus text with the names of docs/OPERATIONS.md (Metrics), rendered by the
 // metrics registry the stream series are registered in.
 #include "gateway/stream_metrics.hpp"
 

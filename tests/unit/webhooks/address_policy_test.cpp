@@ -1,4 +1,4 @@
-// webhooks/model/address_policy: the SSRF guard of WEBHOOKS.md section 7 — every refused range
+// webhooks/model/address_policy: the SSRF guard (the refused networks of docs/WEBHOOKS.md) — every refused range
 // (its first and last address), public addresses allowed, IPv4-mapped IPv6 refused, and the
 // operator's --webhook-allow-net exceptions.
 #include "webhooks/model/address_policy.hpp"

@@ -1,5 +1,5 @@
 // webhooks/delivery/checked_resolver: which resolved addresses an attempt may connect to
-// (WEBHOOKS.md section 7) — refused ones dropped, the rest kept in resolver order with the port,
+// (the refused networks of docs/WEBHOOKS.md, "Turning the API on") — refused ones dropped, the rest kept in resolver order with the port,
 // and the outcome when none is left (blocked) or there was none (dns).
 #include "webhooks/delivery/checked_resolver.hpp"
 

@@ -1,6 +1,6 @@
 // webhooks/delivery/delivery_target and request_head: what an attempt takes from its URL (host,
 // port, Host header, request target, pool origin) and the exact request head it writes
-// (WEBHOOKS.md 4.1: these headers and no others; nothing given can add a line).
+// (docs/WEBHOOKS.md, "What your server receives": these headers and no others; nothing given can add a line).
 #include "webhooks/delivery/delivery_target.hpp"
 #include "webhooks/delivery/request_head.hpp"
 

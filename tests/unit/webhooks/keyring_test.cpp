@@ -1,4 +1,4 @@
-// webhooks/secrets/keyring: webhook secrets at rest (WEBHOOKS.md 3.5) — AES-256-GCM in the form
+// webhooks/secrets/keyring: webhook secrets at rest (docs/WEBHOOKS.md, "The secret") — AES-256-GCM in the form
 // `v1.<keyId>.<base64(nonce ‖ ciphertext ‖ tag)>`, keyId from SHA-256 of the raw key, the owner's
 // `webhook:<userId>` as additional data, rotation by a new first line, and the key file checks.
 #include "webhooks/secrets/keyring.hpp"

@@ -1,5 +1,5 @@
-// webhooks/delivery/response_text: a delivery record's responseBody (WEBHOOKS.md 3.7 and section
-// 11) — valid UTF-8 kept, every ill-formed sequence one U+FFFD per maximal subpart, the 4096-byte
+// webhooks/delivery/response_text: a delivery record's responseBody (docs/WEBHOOKS.md, "The delivery
+// log") — valid UTF-8 kept, every ill-formed sequence one U+FFFD per maximal subpart, the 4096-byte
 // limit cutting at a character boundary, and an incomplete sequence at the body's real end replaced.
 #include "webhooks/delivery/response_text.hpp"
 

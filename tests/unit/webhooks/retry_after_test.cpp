@@ -1,4 +1,4 @@
-// webhooks/delivery/retry_after: a receiver's Retry-After (WEBHOOKS.md 5.4) — delay-seconds and
+// webhooks/delivery/retry_after: a receiver's Retry-After (docs/WEBHOOKS.md, "Retries") — delay-seconds and
 // IMF-fixdate relative to now, and every malformed value ignored.
 #include "webhooks/delivery/retry_after.hpp"
 

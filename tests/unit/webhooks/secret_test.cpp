@@ -1,5 +1,5 @@
 // webhooks/secrets/secret: made secrets (64 lowercase hex of 32 RAND_bytes) and the rule for
-// given ones (16-128 printable ASCII, not `whsec_…`), WEBHOOKS.md 3.4 and 3.5.
+// given ones (16-128 printable ASCII, not `whsec_…`), docs/WEBHOOKS.md, "Validation" and "The secret".
 #include "webhooks/secrets/secret.hpp"
 
 #include "common/hex.hpp"

@@ -1,4 +1,4 @@
-// webhooks/model/url_rules: the `url` rule of WEBHOOKS.md 3.4 and section 7 — absolute https
+// webhooks/model/url_rules: the `url` rule of docs/WEBHOOKS.md ("Validation", and the refused networks) — absolute https
 // (http only when allowed), at most 500 RFC 3986 characters, a plain host name or a permitted IP
 // literal, no userinfo, no fragment, a port in 1-65535.
 #include "webhooks/model/url_rules.hpp"

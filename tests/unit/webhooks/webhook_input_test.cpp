@@ -1,5 +1,5 @@
-// webhooks/model/webhook_input: the validation of WEBHOOKS.md 3.4 as a table — each request body
-// and the `field` its 400 names (section 11), or acceptance — then the values accepted bodies set.
+// webhooks/model/webhook_input: the validation of docs/WEBHOOKS.md ("Validation") as a table — each request body
+// and the `field` its 400 names, or acceptance — then the values accepted bodies set.
 #include "webhooks/model/webhook_input.hpp"
 
 #include "common/http/api_error.hpp"
