@@ -359,6 +359,19 @@ def update_readme_webhook_log(readme, md, stamp):
 SCALE_BEGIN, SCALE_END = "<!-- bench-scale:begin -->", "<!-- bench-scale:end -->"
 
 
+def figure_values(at, fn, n):
+    """One figure at `n` streams for the gateway and nchan: fn of each one's step, None where it
+    did not run or lacks the value."""
+    vals = {}
+    for t in ("gateway", "nchan"):
+        x = at(t, n)
+        try:
+            vals[t] = fn(x) if x else None
+        except (KeyError, TypeError):
+            vals[t] = None
+    return vals
+
+
 def scale_rows(doc):
     """(figure, streams, {target: value}) per figure and step of the scale scenarios."""
     r = doc["results"]
@@ -384,18 +397,7 @@ def scale_rows(doc):
         ("broadcast: max latency (ms)", lambda x: x["latency_ms"]["max"]),
         ("broadcast: missing / duplicated", lambda x: f'{x["missing"]:,} / {x["duplicated"]:,}'),
     ]
-    rows = []
-    for name, fn in figures:
-        for n in steps:
-            vals = {}
-            for t in ("gateway", "nchan"):
-                x = at(t, n)
-                try:
-                    vals[t] = fn(x) if x else None
-                except (KeyError, TypeError):
-                    vals[t] = None
-            rows.append((name, n, vals))
-    return rows
+    return [(name, n, figure_values(at, fn, n)) for name, fn in figures for n in steps]
 
 
 def scale_table(doc):
@@ -505,13 +507,7 @@ def scale_box_rows(r, title, opening=True):
     lines = ["| figure | streams | sse-gateway | nchan | gateway/nchan |", "|---|---:|---:|---:|---:|"]
     for name, fn in figures:
         for n in steps:
-            vals = {}
-            for t in ("gateway", "nchan"):
-                x = at(t, n)
-                try:
-                    vals[t] = fn(x) if x else None
-                except (KeyError, TypeError):
-                    vals[t] = None
+            vals = figure_values(at, fn, n)
             g, c = vals.get("gateway"), vals.get("nchan")
             lines.append(f"| {name} | {n:,} | {fmt(g)} | {fmt(c)} | {ratio(g, c)} |")
     return "\n".join(lines)
