@@ -10,11 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <atomic>
-#include <fstream>
 #include <map>
 #include <thread>
 
@@ -37,9 +34,7 @@ protected:
         webhook_engine_fixture::SetUp();
         reader_ = new_key(user_, {.scopes = "webhook:read"});
         writer_ = new_key(user_, {.scopes = "webhook:write"});
-        key_file_ = dir_->file("webhook.keys").string();
-        std::ofstream(key_file_) << "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
-        ::chmod(key_file_.c_str(), 0600);
+        key_file_ = write_key_file({"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"});
     }
 
     /// The gateway with the webhook API on (it needs a key file).
@@ -372,17 +367,11 @@ TEST_F(delivery_log, counts_and_pages_stay_consistent_while_a_writer_adds_record
         redis::sync_client own(ep);
         while (!stop && written < 400) {
             auto out = wh::publish_event(own, {ids::make_uuid7(), "alert_triggered", user_, "cam-1", "", "", "{}"}, 1000000);
-            auto e = own.command({"XREADGROUP", "GROUP", keys::webhook_group, "writer", "COUNT", "1", "STREAMS",
-                                  keys::webhook_events, ">"});
-            if (out.status != wh::publish_status::added || e->type != REDIS_REPLY_ARRAY) break;
-            stream_entry entry;
-            auto const* x = e->element[0]->element[1]->element[0];
-            entry.id = str(x->element[0]);
-            for (std::size_t i = 0; i + 1 < x->element[1]->elements; i += 2)
-                entry.fields.emplace_back(str(x->element[1]->element[i]), str(x->element[1]->element[i + 1]));
-            auto event = std::get<wh::event_entry>(wh::read_event(entry.fields));
+            auto entry = read_entry(own, "writer");
+            if (out.status != wh::publish_status::added || !entry) break;
+            auto event = std::get<wh::event_entry>(wh::read_event(entry->fields));
             redis::evalsha_or_load(own, wh::engine_script_source(wh::engine_step::plan),
-                                   wh::plan_command(entry.id, event, wh::new_plan_ids(), limits_, false));
+                                   wh::plan_command(entry->id, event, wh::new_plan_ids(), limits_, false));
             ++written;
         }
     });

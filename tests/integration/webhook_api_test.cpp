@@ -8,10 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <fstream>
 #include <regex>
 #include <future>
 #include <set>
@@ -35,13 +33,7 @@ protected:
         writer_ = new_key(user_, {.scopes = "webhook:write"});
     }
 
-    void write_keys(std::vector<std::string> const& lines, mode_t mode = 0600) {
-        key_file_ = dir_->file("webhook.keys").string();
-        std::ofstream out(key_file_, std::ios::trunc);
-        for (auto const& l : lines) out << l << "\n";
-        out.close();
-        ::chmod(key_file_.c_str(), mode);
-    }
+    void write_keys(std::vector<std::string> const& lines, mode_t mode = 0600) { key_file_ = write_key_file(lines, mode); }
 
     gateway& start(std::vector<std::string> extra = {}) {
         std::vector<std::string> args = {"--webhook-secret-key-file", key_file_};

@@ -31,6 +31,20 @@ struct stream_entry {
 
 inline std::string str(redisReply const* r) { return r && r->str ? std::string(r->str, r->len) : std::string(); }
 
+/// The next entry of webhook:events for `consumer` of the workers' group, as a worker reads it
+/// (XREADGROUP COUNT 1); nullopt if there is none. Any connection, any thread.
+inline std::optional<stream_entry> read_entry(redis::sync_client& c, std::string const& consumer) {
+    auto r = c.command({"XREADGROUP", "GROUP", keys::webhook_group, consumer, "COUNT", "1", "STREAMS",
+                        keys::webhook_events, ">"});
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 1) return std::nullopt;
+    auto const* entry = r->element[0]->element[1]->element[0];
+    stream_entry e;
+    e.id = str(entry->element[0]);
+    for (std::size_t i = 0; i + 1 < entry->element[1]->elements; i += 2)
+        e.fields.emplace_back(str(entry->element[1]->element[i]), str(entry->element[1]->element[i + 1]));
+    return e;
+}
+
 inline std::int64_t to_ms(std::string const& s) { return s.empty() ? -1 : std::stoll(s); }
 
 // PATCH bodies of one member each.
@@ -101,18 +115,9 @@ protected:
     }
 
     stream_entry read_one() {
-        auto r = redis().command({"XREADGROUP", "GROUP", keys::webhook_group, "worker-1", "COUNT", "1", "STREAMS",
-                                  keys::webhook_events, ">"});
-        stream_entry e;
-        if (r->type != REDIS_REPLY_ARRAY || r->elements != 1) {
-            ADD_FAILURE() << "no entry to read";
-            return e;
-        }
-        auto const* entry = r->element[0]->element[1]->element[0];
-        e.id = str(entry->element[0]);
-        for (std::size_t i = 0; i + 1 < entry->element[1]->elements; i += 2)
-            e.fields.emplace_back(str(entry->element[1]->element[i]), str(entry->element[1]->element[i + 1]));
-        return e;
+        auto e = read_entry(redis(), "worker-1");
+        if (!e) ADD_FAILURE() << "no entry to read";
+        return e.value_or(stream_entry{});
     }
 
     wh::plan_result plan(stream_entry const& e, wh::plan_ids const& ids = wh::new_plan_ids(), bool claimed = true) {

@@ -13,10 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <fstream>
 #include <future>
 #include <regex>
 
@@ -61,9 +59,7 @@ class webhook_test_send : public gateway_test {
 protected:
     void SetUp() override {
         gateway_test::SetUp();
-        key_file_ = dir_->file("webhook.keys").string();
-        std::ofstream(key_file_) << user_key_a << "\n";
-        ::chmod(key_file_.c_str(), 0600);
+        key_file_ = write_key_file({user_key_a});
         user_ = unique("u");
         writer_ = new_key(user_, {.scopes = "webhook:write"});
     }

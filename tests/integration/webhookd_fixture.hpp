@@ -10,9 +10,7 @@
 #include "webhooks/secrets/keyring.hpp"
 
 #include <strings.h>
-#include <sys/stat.h>
 
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,9 +30,7 @@ protected:
 
     void SetUp() override {
         gateway_test::SetUp();
-        key_file_ = dir_->file("webhook.keys").string();
-        std::ofstream(key_file_) << key_hex << "\n";
-        ::chmod(key_file_.c_str(), 0600);
+        key_file_ = write_key_file({key_hex});
         std::string why;
         ring_ = webhooks::keyring::from_lines({key_hex}, why);
         ASSERT_TRUE(ring_) << why;

@@ -1,7 +1,10 @@
 // The GoogleTest fixture every integration test uses: scratch dir, private redis-server, gateways.
 #include "tests/support/fixture.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 
 namespace ssegw::it {
@@ -67,6 +70,15 @@ std::string gateway_test::unique(std::string const& prefix) {
     std::string name = info ? info->name() : "x";
     std::replace(name.begin(), name.end(), '/', '.');
     return prefix + "-" + name + "-" + std::to_string(++counter_);
+}
+
+std::string gateway_test::write_key_file(std::vector<std::string> const& lines, mode_t mode) {
+    auto path = dir_->file("webhook.keys").string();
+    std::ofstream out(path, std::ios::trunc);
+    for (auto const& l : lines) out << l << "\n";
+    out.close();
+    ::chmod(path.c_str(), mode);
+    return path;
 }
 
 std::string gateway_test::new_key(std::string const& user, key_spec spec) {

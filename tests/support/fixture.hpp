@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +35,9 @@ protected:
 
     /// A new key for `user` (created with `spec`, user filled in).
     std::string new_key(std::string const& user, key_spec spec = {});
+    /// The webhook secrets' key file (--webhook-secret-key-file): <dir>/webhook.keys with one line
+    /// per entry of `lines`, replaced if there; returns its path.
+    std::string write_key_file(std::vector<std::string> const& lines, mode_t mode = 0600);
     /// A new user with a device:read key and the given devices; returns the key.
     std::string new_user(std::string const& user, std::vector<std::string> const& devices);
 
