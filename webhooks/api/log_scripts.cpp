@@ -89,18 +89,10 @@ if latest_id and latest_id ~= a.id then
 end
 if latest.status == 'pending' then return {'conflict', 'pending'} end
 local n = ms((tonumber(latest.attemptNumber) or 1) + 1)
-local at = ms(now)
--- To the webhook as it is now (its URL, its secret when sent): no automatic retries follow it.
-local b = {id = ARGV[2], deliveryId = a.deliveryId, webhookUrl = w.url or '', notificationId = a.notificationId,
-  alertEventId = a.alertEventId, severity = a.severity, notificationType = a.notificationType,
-  deviceId = a.deviceId, sceneId = a.sceneId, status = 'pending', attemptNumber = n, maxAttempts = n,
-  isFinalAttempt = '1', trigger = 'manual', scheduledAt = at, createdAt = at, userId = user, webhookId = w.id,
-  retentionMs = ARGV[3]}
-write_attempt(b, now, retention)
-redis.call('ZADD', KEYS[2], at, b.id)
-redis.call('HSET', dkey, 'latest', b.id)
-redis.call('PEXPIRE', dkey, retention + DAY)
-return {'retried', (record(b.id))}
+-- To the webhook as it is now (its URL, its secret when sent), due at once: no automatic retries follow it.
+add_attempt(a, {id = ARGV[2], webhookUrl = w.url or '', attemptNumber = n, maxAttempts = n, isFinalAttempt = '1',
+  trigger = 'manual', webhookId = w.id, retentionMs = ARGV[3]}, ms(now), now, retention)
+return {'retried', (record(ARGV[2]))}
 )lua";
 
 std::vector<std::string> eval(std::string_view body, std::vector<std::string> keys) {
@@ -110,9 +102,8 @@ std::vector<std::string> eval(std::string_view body, std::vector<std::string> ke
     return c;
 }
 
-std::optional<std::string> bound(std::optional<std::int64_t> ms) {
-    return ms ? std::optional<std::string>(std::to_string(*ms)) : std::nullopt;
-}
+// '' = open, else the bound in ms.
+std::string bound(std::optional<std::int64_t> ms) { return ms ? std::to_string(*ms) : std::string(); }
 
 // A record's pairs; nullopt if `v` is not an HGETALL-shaped reply with an id.
 std::optional<hash_fields> record_of(redis::value const& v) {
@@ -129,8 +120,8 @@ std::vector<std::string> list(std::string const& user_id, log_query const& q, st
                                                          redis::keys::webhook_index_part(q.device_id),
                                                          redis::keys::webhook_index_part(q.scene_id))});
     c.push_back(std::to_string(retention_ms));
-    c.push_back(bound(q.start_ms).value_or(""));
-    c.push_back(bound(q.end_ms).value_or(""));
+    c.push_back(bound(q.start_ms));
+    c.push_back(bound(q.end_ms));
     c.push_back(std::to_string(offset_of(q)));
     c.push_back(std::to_string(q.limit));
     return c;

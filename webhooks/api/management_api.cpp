@@ -143,6 +143,12 @@ void management_api::add_routes(web::route_table& routes) {
     auto on = [this](access need, void (*serve)(caller)) {
         return [this, need, serve](exchange& ex, web::path_params const&) { authorize(ctx_, ex, need, serve); };
     };
+    // The same for a route with one {id}, handed to `serve` with the caller.
+    auto on_record = [this](access need, void (*serve)(caller, std::string const&)) {
+        return [this, need, serve](exchange& ex, web::path_params const& p) {
+            authorize(ctx_, ex, need, [serve, id = p[0]](caller c) { serve(std::move(c), id); });
+        };
+    };
     routes.add("/api/v1/users/me/webhook", "GET, POST, PATCH, DELETE, OPTIONS", headers,
                [this, on](exchange& ex, web::path_params const& p) {
                    switch (ex.req().method()) {
@@ -157,14 +163,9 @@ void management_api::add_routes(web::route_table& routes) {
                on(access::write, regenerate_secret));
     routes.add("/api/v1/users/me/webhook/test", "POST, OPTIONS", headers, on(access::write, test_webhook));
     routes.add("/api/v1/users/me/webhook/deliveries", "GET, OPTIONS", headers, on(access::read, list_deliveries));
-    routes.add("/api/v1/users/me/webhook/deliveries/{id}", "GET, OPTIONS", headers,
-               [this](exchange& ex, web::path_params const& p) {
-                   authorize(ctx_, ex, access::read, [id = p[0]](caller c) { get_delivery(std::move(c), id); });
-               });
+    routes.add("/api/v1/users/me/webhook/deliveries/{id}", "GET, OPTIONS", headers, on_record(access::read, get_delivery));
     routes.add("/api/v1/users/me/webhook/deliveries/{id}/retry", "POST, OPTIONS", headers,
-               [this](exchange& ex, web::path_params const& p) {
-                   authorize(ctx_, ex, access::write, [id = p[0]](caller c) { retry_delivery(std::move(c), id); });
-               });
+               on_record(access::write, retry_delivery));
     routes.add("/api/v1/webhook/event-types", "GET, OPTIONS", headers,
                on(access::any, [](caller c) { reply(c, http::status::ok, catalogue_json()); }));
 }

@@ -219,16 +219,10 @@ if same and a.trigger ~= 'test' then
 end
 if retry then
   local due = ms(now + tonumber(ARGV[8]))
-  local b = {id = ARGV[9], deliveryId = a.deliveryId, webhookUrl = w.url or '', notificationId = a.notificationId,
-    alertEventId = a.alertEventId, severity = a.severity, notificationType = a.notificationType,
-    deviceId = a.deviceId, sceneId = a.sceneId, status = 'pending', attemptNumber = ms(n + 1),
-    maxAttempts = a.maxAttempts, isFinalAttempt = n + 1 == max and '1' or '0', trigger = 'automatic',
-    scheduledAt = due, createdAt = ms(now), userId = a.userId, webhookId = a.webhookId, retentionMs = ARGV[12]}
-  write_attempt(b, now, retention)
-  redis.call('ZADD', KEYS[1], due, b.id)
-  redis.call('HSET', K_DELIVERY .. a.deliveryId, 'latest', b.id)
-  redis.call('PEXPIRE', K_DELIVERY .. a.deliveryId, retention + DAY)
-  next_id, next_at = b.id, due
+  add_attempt(a, {id = ARGV[9], webhookUrl = w.url or '', attemptNumber = ms(n + 1), maxAttempts = a.maxAttempts,
+    isFinalAttempt = n + 1 == max and '1' or '0', trigger = 'automatic', webhookId = a.webhookId,
+    retentionMs = ARGV[12]}, due, now, retention)
+  next_id, next_at = ARGV[9], due
 end
 return {'done', result, disabled, cancelled, next_id, next_at}
 )lua";

@@ -98,6 +98,21 @@ local function write_attempt(a, now, retention)
   redis.call('PEXPIRE', key, retention_of(a, retention) + DAY)
   index(a, {'pending', '*'}, now, retention)
 end
+-- The next attempt of the delivery `a` belongs to, pending and due at `due` (ms, a string): the
+-- event's fields come from `a`, the attempt's own from `t` (id, webhookUrl, attemptNumber,
+-- maxAttempts, isFinalAttempt, trigger, webhookId, retentionMs). It becomes the delivery's newest
+-- attempt, and the delivery is kept retention + 1 d from now.
+local EVENT_FIELDS = {'deliveryId', 'notificationId', 'alertEventId', 'severity', 'notificationType', 'deviceId',
+  'sceneId', 'userId'}
+local function add_attempt(a, t, due, now, retention)
+  for _, k in ipairs(EVENT_FIELDS) do t[k] = a[k] end
+  t.status, t.scheduledAt, t.createdAt = 'pending', due, ms(now)
+  write_attempt(t, now, retention)
+  redis.call('ZADD', K_DUE, due, t.id)
+  local delivery = K_DELIVERY .. t.deliveryId
+  redis.call('HSET', delivery, 'latest', t.id)
+  redis.call('PEXPIRE', delivery, retention + DAY)
+end
 -- attemptedAt stays unset: the attempt never started, or its result will never be recorded.
 local function cancel_attempt(a, why, now, retention)
   redis.call('HSET', K_ATTEMPT .. a.id, 'status', 'failed', 'errorMessage', 'cancelled: webhook ' .. why,

@@ -12,6 +12,8 @@ namespace ssegw::webhooks {
 ///   hash(key)                        HGETALL as a table ({} for a key of another type)
 ///   iso(ms)                          YYYY-MM-DDTHH:MM:SS.mmmZ
 ///   write_attempt(a, now, retention) HSET a new attempt record, its TTL, indexed as pending
+///   add_attempt(a, t, due, now, retention)  the next attempt of a's delivery, due at `due`: written,
+///                                    in webhook:due, the delivery's `latest`, its TTL renewed
 ///   reindex(a, from, to, now, retention)   move a record between statuses in the index
 ///   cancel_attempt(a, why, now, retention) one pending attempt → failed, 'cancelled: webhook <why>'
 ///   cancel_pending(user, why, now, retention) every pending attempt of the user; → how many
