@@ -29,6 +29,8 @@ import signal
 import subprocess
 import time
 
+import webhooks  # bench/webhooks.py: /proc readers
+
 STEPS_FULL = [5000, 10000, 18000]
 STEPS_QUICK = [500, 1000, 2000]
 # The client's source addresses (sse-bench --bind, round-robin per stream). From one address to one
@@ -168,15 +170,11 @@ BARRIER_S = 300  # how long a waiting sse-bench hook waits for the others before
 
 def proc_sample(pids):
     """CPU seconds and VmRSS (KiB) of these processes, summed, from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
     cpu, rss = 0.0, 0
     for pid in pids:
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            cpu += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime: fields 14 and 15
-            with open(f"/proc/{pid}/status") as f:
-                rss += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+            cpu += webhooks.cpu_ticks(pid) / webhooks.TICK
+            rss += webhooks.status_kib(pid, "VmRSS")
         except (OSError, IndexError, ValueError):
             pass
     return cpu, rss

@@ -12,15 +12,10 @@ import ssl
 import subprocess
 import time
 
+import webhooks  # bench/webhooks.py: /proc readers
+
 USER, DEVICE = "tls-bench-user", "tls-bench-cam"
 STREAMS_FULL, STREAMS_QUICK = 2000, 200
-
-
-def rss_kib(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def open_streams(port, key, n, tls_ctx):
@@ -56,12 +51,12 @@ def measure(h, workdir, redis_url, key, n, tls):
     gw = h.Server("gateway-tls" if tls else "gateway-plain", argv, port, workdir, wait=60.0)
     try:
         time.sleep(0.5)
-        before = rss_kib(gw.proc.pid)
+        before = webhooks.status_kib(gw.proc.pid, "VmRSS")
         t0 = time.time()
         held = open_streams(port, key, n, ctx)
         opened_s = time.time() - t0
         time.sleep(3)  # idle: whatever a handshake or a first write allocated and gave back is gone
-        after = rss_kib(gw.proc.pid)
+        after = webhooks.status_kib(gw.proc.pid, "VmRSS")
         for s in held:
             s.close()
         return {"streams": n, "rss_before_kib": before, "rss_after_kib": after,
